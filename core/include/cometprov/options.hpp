@@ -1,0 +1,51 @@
+// WHMCS configurable options: option names ("key|Label") and the quotas they set on a Comet profile.
+#pragma once
+
+#include "cometprov/json.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cometprov {
+
+constexpr std::uint64_t kGiB = 1024ull * 1024ull * 1024ull;
+constexpr std::uint64_t kTiB = kGiB * 1024ull;
+
+struct OptionName {
+    std::string key;
+    std::string label;
+    bool has_label = false;
+    bool known = false;
+};
+
+// "number_of_devices|Devices" -> {number_of_devices, Devices}. Spaces around both parts are trimmed.
+bool parse_option_name(std::string_view name, OptionName& out, Error& err, const std::string& field);
+
+// True for the keys this module understands.
+bool is_known_option_key(std::string_view key);
+
+struct Quota {
+    bool enabled = false;
+    std::int64_t bytes = 0;
+};
+
+struct Quotas {
+    std::int64_t maximum_devices = 0;  // 0 = unlimited
+    Quota protected_items;
+    bool vault_unchanged = false;  // true: leave the vaults' limits as they are
+    Quota storage_vault;
+
+    json to_json() const;
+    static bool from_json(const json& j, Quotas& out, Error& err, const std::string& field);
+};
+
+// configoptions (a WHMCS map; [] and null mean empty) -> quotas. With manage_vault_quota, a vault
+// quota of 0 or a missing option lifts the limit; without it, they leave the limit unchanged.
+bool quotas_from_configoptions(const json& configoptions, bool manage_vault_quota, Quotas& out,
+                               Error& err);
+
+Outcome op_options_parse_name(const json& args);
+Outcome op_options_quotas(const json& args);
+
+}  // namespace cometprov

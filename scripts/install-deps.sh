@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need and is missing: Debian packages now; npm and crates are
+# installed by their own make targets. Idempotent and quiet when everything is present.
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++ pkg-config     # native build
+  nlohmann-json3-dev googletest libgtest-dev  # core dependencies and its tests
+  emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
+  php-cli php-curl php-mbstring php-xml phpunit  # the PHP host and its tests
+  openssl ca-certificates curl         # throwaway TLS certificates for the emulator tests
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+for tool in node npm cargo; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "install-deps: $tool is required (Node.js 20 with npm, and Rust's cargo) but not found" >&2
+    exit 1
+  fi
+done
