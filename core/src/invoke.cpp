@@ -3,6 +3,7 @@
 
 #include "cometprov/options.hpp"
 #include "cometprov/password.hpp"
+#include "cometprov/plan.hpp"
 #include "cometprov/policy.hpp"
 #include "cometprov/profile.hpp"
 #include "cometprov/usage.hpp"
@@ -30,8 +31,11 @@ constexpr OpEntry kOps[] = {
     {"options.parseName", op_options_parse_name},
     {"options.quotas", op_options_quotas},
     {"policy.restricted", op_policy_restricted},
+    {"policy.idForProduct", op_policy_id_for_product},
     {"profile.apply", op_profile_apply},
     {"usage.fromProfiles", op_usage_from_profiles},
+    {"plan.start", op_plan_start},
+    {"plan.resume", op_plan_resume},
 };
 
 json response_of(const Outcome& o) {

@@ -4,9 +4,7 @@
 #ifndef COMETPROV_VERSION
 #define COMETPROV_VERSION "0.0.0"
 #endif
-#ifndef COMETPROV_BUILD_ID
-#define COMETPROV_BUILD_ID "unknown"
-#endif
+#include "build_id.h"
 
 namespace cometprov {
 

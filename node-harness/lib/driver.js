@@ -1,0 +1,125 @@
+'use strict';
+// Runs a core plan against a Comet Server: the core decides each request, this file only does HTTP.
+const { loadCore } = require('./core');
+
+const ALWAYS_SECRET = new Set(['Password', 'TargetPassword', 'NewPassword', 'OldPassword', 'SessionKey', 'TOTP']);
+const SERVER_SECRET_KEYS = ['serverpassword', 'serveraccesshash', 'serverusername'];
+
+/** Classifies a fetch failure into the core's transport kinds. */
+function transportKind(err) {
+  if (err && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout';
+  const code = (err && err.cause && err.cause.code) || (err && err.code) || '';
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(code)) return 'tls';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EAI_AGAIN') return 'connect';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
+  return 'other';
+}
+
+function transportMessage(err) {
+  const cause = err && err.cause;
+  if (cause && (cause.code || cause.message)) return [cause.code, cause.message].filter(Boolean).join(': ');
+  return (err && err.message) || String(err);
+}
+
+/** A copy of params with every secret replaced by "***" (for logs and transcripts). */
+function maskParams(params, secrets = []) {
+  const hidden = new Set([...ALWAYS_SECRET, ...secrets]);
+  const out = {};
+  for (const [k, v] of Object.entries(params || {})) out[k] = hidden.has(k) ? '***' : v;
+  return out;
+}
+
+/** Builds the plan context from a WHMCS $params array: admin credentials never enter the core. */
+function contextFromParams(params, extra = {}) {
+  const ctx = { ...params };
+  for (const k of SERVER_SECRET_KEYS) delete ctx[k];
+  delete ctx.model;
+  if (ctx.now === undefined) ctx.now = Math.floor(Date.now() / 1000);
+  return { ...ctx, ...extra };
+}
+
+/**
+ * POSTs one form to <server>/api/v1/admin/<endpoint> and returns the core's response shape:
+ * {httpStatus, body} or {transportError: {kind, message}}. TLS verification stays on (Node's
+ * default); add a private CA with NODE_EXTRA_CA_CERTS rather than turning verification off.
+ */
+async function postForm(server, endpoint, params, { timeoutMs = 15000, fetchImpl = fetch } = {}) {
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) form.append(k, String(v));
+  // Auth fields last, so a param can never override them.
+  form.set('Username', server.adminUsername);
+  form.set('AuthType', server.totp ? 'PasswordTOTP' : 'Password');
+  form.set('Password', server.adminPassword);
+  if (server.totp) form.set('TOTP', typeof server.totp === 'function' ? server.totp() : server.totp);
+  const url = `${server.url.replace(/\/+$/, '')}/api/v1/admin/${endpoint}`;
+  try {
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'cometprov-node-harness' },
+      redirect: 'error', // a redirect would re-send the admin password somewhere else
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await res.text();
+    return { httpStatus: res.status, body };
+  } catch (err) {
+    return { transportError: { kind: transportKind(err), message: transportMessage(err) } };
+  }
+}
+
+function outcomeOf(response) {
+  if (response.transportError) return `transport ${response.transportError.kind}`;
+  if (response.httpStatus !== 200) return `HTTP ${response.httpStatus}`;
+  try {
+    const body = JSON.parse(response.body);
+    if (body && typeof body.Status === 'number' && body.Status >= 400) return `Status ${body.Status}: ${body.Message}`;
+    return 'ok';
+  } catch {
+    return 'unreadable reply';
+  }
+}
+
+/**
+ * Runs one action to completion. Returns {result, code, effects, output, steps}; `steps` lists
+ * {endpoint, params (masked), outcome} for transcripts and round-trip counts.
+ */
+async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSteps = 64 }) {
+  core = core || (await loadCore());
+  const steps = [];
+  let r = core.invoke('plan.start', { action, context });
+  for (let n = 0; ; n++) {
+    if (!r.ok) throw new Error(`core rejected the plan: ${r.error.code}: ${r.error.message}`);
+    const step = r.value;
+    if (step.done) return { ...step.done, steps };
+    if (n >= maxSteps) throw new Error(`plan ${action} did not finish within ${maxSteps} requests`);
+    const { endpoint, params, secrets } = step.request;
+    const response = await postForm(server, endpoint, params, { timeoutMs });
+    const record = { endpoint, params: maskParams(params, secrets), outcome: outcomeOf(response) };
+    steps.push(record);
+    if (onStep) onStep(record);
+    r = core.invoke('plan.resume', { state: step.state, response });
+  }
+}
+
+/**
+ * What the WHMCS module does with a plan's effects, for the harness's simulated service:
+ * username -> params.username, marker -> params.cometMarker, claim -> params.cometClaim.
+ * Returns usage rows, if any.
+ */
+function applyEffects(params, effects) {
+  let usage = null;
+  for (const e of effects || []) {
+    if (e.type === 'username') params.username = e.value;
+    else if (e.type === 'marker') {
+      if (e.value === null) delete params.cometMarker;
+      else params.cometMarker = e.value;
+    } else if (e.type === 'claim') {
+      if (e.value === null) delete params.cometClaim;
+      else params.cometClaim = e.value;
+    } else if (e.type === 'customPassword') params.customPasswordInUse = e.value;
+    else if (e.type === 'usage') usage = e.value;
+  }
+  return usage;
+}
+
+module.exports = { runPlan, postForm, maskParams, contextFromParams, applyEffects, transportKind };
