@@ -1,0 +1,28 @@
+<?php
+// Child process for the tests: Core::fromConfig(argv[1] as JSON), then invokeJson() for each request
+// in the JSON list on stdin; prints one JSON report (info, responses, or the CoreException).
+
+declare(strict_types=1);
+
+require dirname(__DIR__) . '/autoload.php';
+if (getenv('COMETPROV_TEST_WASMER_SHIM') === '1') {
+    // Stand-in for the wasmer-php extension, so the extension backend runs for real.
+    require dirname(__DIR__) . '/fixtures/wasmer-php-shim.php';
+}
+
+use WHMCS\Module\Server\CometBackup\Core;
+use WHMCS\Module\Server\CometBackup\CoreException;
+
+$report = ['responses' => []];
+try {
+    $start = hrtime(true);
+    $core = Core::fromConfig(json_decode($argv[1], true));
+    $report['startMs'] = (hrtime(true) - $start) / 1e6;
+    $report['info'] = $core->info();
+    foreach (json_decode((string) stream_get_contents(STDIN), true) ?: [] as $request) {
+        $report['responses'][] = $core->invokeJson($request);
+    }
+} catch (CoreException $e) {
+    $report['error'] = ['reason' => $e->reason(), 'message' => $e->getMessage()];
+}
+echo json_encode($report, JSON_UNESCAPED_SLASHES), "\n";

@@ -1,0 +1,148 @@
+<?php
+// The public face of the provisioning core for PHP: JSON requests in, decoded responses out.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup;
+
+use WHMCS\Module\Server\CometBackup\Wasm\AbiInstance;
+use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
+
+/**
+ * Runs cometprov.wasm (the C++ rules compiled to WebAssembly) through the wasmer-php API surface:
+ * the wasmer-php extension when it is loaded, else PHP FFI over a wasm.h runtime library.
+ *
+ *     $core = Core::fromConfig(['wasmPath' => '/path/to/cometprov.wasm']);
+ *     $response = $core->invoke('username.validate', ['username' => 'alice']);
+ *     // ['ok' => true, 'value' => ...] or ['ok' => false, 'error' => ['code' => ..., 'message' => ...]]
+ *
+ * Every failure of the machinery (PHP setup, runtime, module, trap, malformed reply) is a
+ * CoreException; a rule the request broke is an ordinary {ok: false} response.
+ */
+final class Core
+{
+    private ?AbiInstance $instance = null;
+
+    private function __construct(
+        private readonly Runtime $runtime,
+        private readonly string $wasmPath,
+        private readonly ?string $cacheDir,
+    ) {
+    }
+
+    /**
+     * Settings (all optional):
+     *  - wasmPath:       the core module; default cometprov.wasm in the module folder
+     *  - runtimeLibrary: wasm.h shared library for the FFI backend; default $COMETPROV_WASM_RUNTIME,
+     *                    then runtime/libwasmer.so in the module folder, then the build cache
+     *  - cacheDir:       where compiled modules are cached; default the system temp dir
+     *  - backend:        'auto' (default: wasmer-php extension if loaded, else FFI), 'ffi', 'extension'
+     *
+     * The runtime is loaded and the module compiled (or taken from the cache) here, so a broken setup
+     * is reported at construction, for example by the module's Test Connection.
+     *
+     * @param array{wasmPath?: string, runtimeLibrary?: string|null, cacheDir?: string|null, backend?: string} $config
+     * @throws CoreException
+     */
+    public static function fromConfig(array $config = []): self
+    {
+        $moduleDir = dirname(__DIR__);
+        $wasmPath = (string) ($config['wasmPath'] ?? $moduleDir . '/cometprov.wasm');
+        $runtime = Runtime::acquire(
+            (string) ($config['backend'] ?? 'auto'),
+            isset($config['runtimeLibrary']) ? (string) $config['runtimeLibrary'] : null,
+            $moduleDir
+        );
+        $core = new self($runtime, $wasmPath, isset($config['cacheDir']) ? (string) $config['cacheDir'] : null);
+        $core->instance();
+        return $core;
+    }
+
+    /**
+     * Runs one operation. Empty $args are left out of the request; note that a PHP empty array
+     * anywhere inside $args encodes as a JSON list `[]` (use invokeJson() to send `{}` exactly).
+     *
+     * @param array<string, mixed> $args
+     * @return array<string, mixed> the decoded response: {ok: true, value} or {ok: false, error}
+     * @throws CoreException
+     */
+    public function invoke(string $op, array $args = []): array
+    {
+        $request = $args === [] ? ['op' => $op] : ['op' => $op, 'args' => $args];
+        try {
+            $json = json_encode(
+                $request,
+                JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR
+            );
+        } catch (\JsonException $e) {
+            // The message names the problem, never the value.
+            throw new CoreException(
+                CoreException::BAD_REQUEST,
+                "The arguments of '{$op}' cannot be encoded as JSON ({$e->getMessage()}); strings must be UTF-8.",
+                $e
+            );
+        }
+        return $this->run($json)[1];
+    }
+
+    /**
+     * Sends request bytes as they are and returns the response bytes exactly as the module wrote them
+     * (after checking they are a well-formed response).
+     *
+     * @throws CoreException
+     */
+    public function invokeJson(string $request): string
+    {
+        return $this->run($request)[0];
+    }
+
+    /**
+     * What is running, for diagnostics pages and logs.
+     *
+     * @return array{backend: string, runtime: string, wasmPath: string, moduleCache: string|null}
+     */
+    public function info(): array
+    {
+        return [
+            'backend' => $this->runtime->backend(),
+            'runtime' => $this->runtime->api()->runtimeId(),
+            'wasmPath' => $this->wasmPath,
+            'moduleCache' => $this->runtime->cacheOutcome($this->wasmPath),
+        ];
+    }
+
+    /** @return array{0: string, 1: array<string, mixed>} [raw bytes, decoded] */
+    private function run(string $request): array
+    {
+        [$status, $output] = $this->instance()->call($request);
+        try {
+            $decoded = json_decode($output, true, 512, JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw $this->badReply("its reply to a {$status}-status call is not valid JSON ({$e->getMessage()})");
+        }
+        if (!is_array($decoded) || !is_bool($decoded['ok'] ?? null)) {
+            throw $this->badReply('its reply is not a {"ok": ...} object');
+        }
+        if ($decoded['ok'] !== ($status === 0)) {
+            throw $this->badReply("its reply says ok=" . var_export($decoded['ok'], true) . " with status {$status}");
+        }
+        return [$output, $decoded];
+    }
+
+    private function instance(): AbiInstance
+    {
+        if ($this->instance === null || !$this->instance->usable()) {
+            $this->instance = $this->runtime->instance($this->wasmPath, $this->cacheDir);
+        }
+        return $this->instance;
+    }
+
+    private function badReply(string $what): CoreException
+    {
+        return new CoreException(
+            CoreException::BAD_REPLY,
+            "The core module {$this->wasmPath} returned a malformed response: {$what}. Re-upload cometprov.wasm "
+            . 'from the package that matches this version of the PHP module.'
+        );
+    }
+}

@@ -1,0 +1,386 @@
+<?php
+// The wasmer-php surface implemented with PHP FFI over a wasm.h shared library (libwasmer by default).
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Wasm;
+
+use FFI;
+use FFI\CData;
+use WHMCS\Module\Server\CometBackup\CoreException;
+
+/**
+ * The raw binding: `$this->c` is the FFI object built from wasm-decl.h, so every call below is the
+ * C function of the same name, 1:1. Loading it (parse the declarations, dlopen the library, resolve
+ * the symbols) is the expensive step and happens once per process (see Runtime). Per call, the
+ * argument and result vectors are reused scratch buffers: no FFI::new on the hot path.
+ *
+ * @internal
+ */
+final class FfiApi implements WasmApi
+{
+    /** wasm_valkind_t of i32. */
+    private const WASM_I32 = 0;
+
+    private FFI $c;
+    /** libc's memchr, used to point a wasm_byte_vec_t at a PHP string without copying it. */
+    private ?FFI $libc;
+    private string $runtimeId;
+    private CData $args;
+    private CData $argVec;
+    private CData $results;
+    private CData $resultVec;
+
+    private function __construct(FFI $c, string $runtimeId)
+    {
+        $this->c = $c;
+        $this->runtimeId = $runtimeId;
+        try {
+            $this->libc = FFI::cdef('void* memchr(const void* s, int c, size_t n);');
+        } catch (\FFI\Exception) {
+            $this->libc = null;
+        }
+        $this->args = $c->new('wasm_val_t[2]');
+        $this->argVec = $c->new('wasm_val_vec_t');
+        $this->argVec->data = $c->cast('wasm_val_t*', FFI::addr($this->args[0]));
+        $this->results = $c->new('wasm_val_t[1]');
+        $this->resultVec = $c->new('wasm_val_vec_t');
+        $this->resultVec->data = $c->cast('wasm_val_t*', FFI::addr($this->results[0]));
+    }
+
+    /** The declaration subset handed to FFI::cdef (and compiled against the real wasm.h by the tests). */
+    public static function declarationFile(): string
+    {
+        return __DIR__ . '/wasm-decl.h';
+    }
+
+    /**
+     * Parses the declarations and loads the library.
+     *
+     * @throws CoreException ffi_disabled or runtime_missing, with what to change
+     */
+    public static function load(string $library): self
+    {
+        self::assertFfiUsable();
+        if (!is_file($library) || !is_readable($library)) {
+            throw new CoreException(
+                CoreException::RUNTIME_MISSING,
+                "The WebAssembly runtime library {$library} does not exist or is not readable by PHP. "
+                . self::buildHint()
+            );
+        }
+        $declarations = file_get_contents(self::declarationFile());
+        try {
+            $c = FFI::cdef($declarations, $library);
+        } catch (\FFI\Exception $e) {
+            if (stripos($e->getMessage(), 'ffi.enable') !== false) {
+                throw self::ffiDisabled();
+            }
+            throw new CoreException(
+                CoreException::RUNTIME_MISSING,
+                "PHP could not load the WebAssembly runtime library {$library} ({$e->getMessage()}); it must be a "
+                . 'wasm.h runtime built for this machine. ' . self::buildHint(),
+                $e
+            );
+        }
+        return new self($c, self::describe($library));
+    }
+
+    /** @throws CoreException when FFI is missing or switched off for this SAPI */
+    public static function assertFfiUsable(): void
+    {
+        if (!extension_loaded('ffi') || !class_exists(FFI::class, false)) {
+            throw new CoreException(
+                CoreException::FFI_DISABLED,
+                'PHP FFI is not available: enable the "ffi" extension (on Debian it ships in php-common; check '
+                . '"extension=ffi" in php.ini) and set ffi.enable=1 in the php.ini used by the web server and '
+                . 'the WHMCS cron, then restart PHP. Alternatively install the wasmer-php ("wasm") extension.'
+            );
+        }
+        $setting = strtolower(trim((string) ini_get('ffi.enable')));
+        $enabled = in_array($setting, ['1', 'on', 'true', 'yes'], true)
+            || ($setting === 'preload' && PHP_SAPI === 'cli');
+        if (!$enabled) {
+            throw self::ffiDisabled();
+        }
+    }
+
+    private static function ffiDisabled(): CoreException
+    {
+        $setting = (string) ini_get('ffi.enable');
+        $hint = strtolower($setting) === 'preload'
+            ? 'ffi.enable=preload only allows FFI on the command line and in preloaded scripts, not under '
+                . PHP_SAPI . '. '
+            : '';
+        return new CoreException(
+            CoreException::FFI_DISABLED,
+            "PHP FFI is disabled (ffi.enable={$setting}): {$hint}set ffi.enable=1 in the php.ini used by the web "
+            . 'server (PHP-FPM/Apache) and by the WHMCS cron, then restart PHP. Alternatively install the '
+            . 'wasmer-php ("wasm") extension.'
+        );
+    }
+
+    private static function buildHint(): string
+    {
+        return 'Build it with scripts/build-runtime.sh and copy the printed libwasmer.so to the module\'s '
+            . 'runtime/ folder, or point COMETPROV_WASM_RUNTIME (or the runtimeLibrary setting) at it.';
+    }
+
+    /**
+     * Identity of the runtime build for cache keys. The build script writes a VERSION file next to the
+     * library; size and mtime catch a library replaced in place. No hashing: this runs per request.
+     */
+    private static function describe(string $library): string
+    {
+        $real = realpath($library) ?: $library;
+        $version = @file_get_contents(dirname($real) . '/VERSION');
+        $first = $version === false ? 'wasm.h runtime' : trim(strtok($version, "\n"));
+        $stat = @stat($real);
+        return sprintf('ffi %s %s size=%d mtime=%d', $first, basename($real), $stat['size'] ?? 0, $stat['mtime'] ?? 0);
+    }
+
+    public function runtimeId(): string
+    {
+        return $this->runtimeId;
+    }
+
+    public function canSerialize(): bool
+    {
+        // wasmi's wasm_module_serialize is unimplemented!() and would abort the process.
+        return stripos($this->runtimeId, 'wasmi') === false;
+    }
+
+    public function engineNew(): mixed
+    {
+        $engine = $this->c->wasm_engine_new();
+        if ($engine === null) {
+            throw new WasmError(WasmError::INSTANTIATE, 'wasm_engine_new failed');
+        }
+        return $engine;
+    }
+
+    public function engineDelete(mixed $engine): void
+    {
+        $this->c->wasm_engine_delete($engine);
+    }
+
+    public function storeNew(mixed $engine): mixed
+    {
+        $store = $this->c->wasm_store_new($engine);
+        if ($store === null) {
+            throw new WasmError(WasmError::INSTANTIATE, 'wasm_store_new failed');
+        }
+        return $store;
+    }
+
+    public function storeDelete(mixed $store): void
+    {
+        $this->c->wasm_store_delete($store);
+    }
+
+    public function moduleNew(mixed $store, string $wasm): mixed
+    {
+        $module = $this->withBytes($wasm, fn (CData $vec) => $this->c->wasm_module_new($store, FFI::addr($vec)));
+        if ($module === null) {
+            throw new WasmError(WasmError::COMPILE, 'wasm_module_new rejected the binary');
+        }
+        return $module;
+    }
+
+    public function moduleDelete(mixed $module): void
+    {
+        $this->c->wasm_module_delete($module);
+    }
+
+    public function moduleImportCount(mixed $module): int
+    {
+        $vec = $this->c->new('wasm_importtype_vec_t');
+        $this->c->wasm_module_imports($module, FFI::addr($vec));
+        $count = $vec->size;
+        $this->c->wasm_importtype_vec_delete(FFI::addr($vec));
+        return $count;
+    }
+
+    public function moduleExportNames(mixed $module): array
+    {
+        $vec = $this->c->new('wasm_exporttype_vec_t');
+        $this->c->wasm_module_exports($module, FFI::addr($vec));
+        $names = [];
+        for ($i = 0; $i < $vec->size; $i++) {
+            $name = $this->c->wasm_exporttype_name($vec->data[$i]);
+            $names[] = $name->size > 0 ? FFI::string($name->data, $name->size) : '';
+        }
+        $this->c->wasm_exporttype_vec_delete(FFI::addr($vec));
+        return $names;
+    }
+
+    public function moduleSerialize(mixed $module): string
+    {
+        $vec = $this->c->new('wasm_byte_vec_t');
+        $this->c->wasm_module_serialize($module, FFI::addr($vec));
+        $bytes = $vec->size > 0 ? FFI::string($vec->data, $vec->size) : '';
+        $this->c->wasm_byte_vec_delete(FFI::addr($vec));
+        return $bytes;
+    }
+
+    public function moduleDeserialize(mixed $store, string $serialized): mixed
+    {
+        $module = $this->withBorrowedBytes(
+            $serialized,
+            fn (CData $vec) => $this->c->wasm_module_deserialize($store, FFI::addr($vec))
+        );
+        if ($module === null) {
+            throw new WasmError(WasmError::DESERIALIZE, 'wasm_module_deserialize rejected the cached module');
+        }
+        return $module;
+    }
+
+    public function instanceNew(mixed $store, mixed $module): mixed
+    {
+        // Never NULL for the imports: wasmtime dereferences it.
+        $imports = $this->c->new('wasm_extern_vec_t');
+        $imports->size = 0;
+        $imports->data = null;
+        $trap = $this->c->new('wasm_trap_t*');
+        $instance = $this->c->wasm_instance_new($store, $module, FFI::addr($imports), FFI::addr($trap));
+        if ($trap !== null && !FFI::isNull($trap)) {
+            $message = $this->trapMessage($trap);
+            if ($instance !== null) {
+                $this->c->wasm_instance_delete($instance);
+            }
+            throw new WasmError(WasmError::TRAP, $message);
+        }
+        if ($instance === null) {
+            throw new WasmError(WasmError::INSTANTIATE, 'wasm_instance_new failed');
+        }
+        $exports = $this->c->new('wasm_extern_vec_t', false);
+        $this->c->wasm_instance_exports($instance, FFI::addr($exports));
+        return ['instance' => $instance, 'exports' => $exports];
+    }
+
+    public function instanceExports(mixed $instance): array
+    {
+        $exports = $instance['exports'];
+        $list = [];
+        for ($i = 0; $i < $exports->size; $i++) {
+            $list[] = $exports->data[$i];
+        }
+        return $list;
+    }
+
+    public function instanceDelete(mixed $instance): void
+    {
+        $exports = $instance['exports'];
+        $this->c->wasm_extern_vec_delete(FFI::addr($exports));
+        FFI::free($exports);
+        $this->c->wasm_instance_delete($instance['instance']);
+    }
+
+    public function externKind(mixed $extern): int
+    {
+        return $this->c->wasm_extern_kind($extern);
+    }
+
+    public function externAsFunc(mixed $extern): mixed
+    {
+        $func = $this->c->wasm_extern_as_func($extern);
+        // The result count sizes the result vector on every call; ask once.
+        return [$func, $this->c->wasm_func_result_arity($func)];
+    }
+
+    public function externAsMemory(mixed $extern): mixed
+    {
+        return $this->c->wasm_extern_as_memory($extern);
+    }
+
+    public function funcArity(mixed $func): ?array
+    {
+        return [$this->c->wasm_func_param_arity($func[0]), $func[1]];
+    }
+
+    public function funcCall(mixed $func, int ...$args): ?int
+    {
+        $n = count($args);
+        foreach ($args as $i => $value) {
+            $this->args[$i]->kind = self::WASM_I32;
+            $this->args[$i]->of->i32 = $value;
+        }
+        $this->argVec->size = $n;
+        $this->resultVec->size = $func[1];
+        $this->results[0]->kind = self::WASM_I32;
+        $this->results[0]->of->i32 = 0;
+        $trap = $this->c->wasm_func_call($func[0], FFI::addr($this->argVec), FFI::addr($this->resultVec));
+        if ($trap !== null) {
+            throw new WasmError(WasmError::TRAP, $this->trapMessage($trap));
+        }
+        return $func[1] > 0 ? $this->results[0]->of->i32 : null;
+    }
+
+    public function memoryDataSize(mixed $memory): int
+    {
+        return $this->c->wasm_memory_data_size($memory);
+    }
+
+    public function memoryRead(mixed $memory, int $offset, int $length): string
+    {
+        if ($length === 0) {
+            return '';
+        }
+        return FFI::string($this->c->wasm_memory_data($memory) + $offset, $length);
+    }
+
+    public function memoryWrite(mixed $memory, int $offset, string $bytes): void
+    {
+        if ($bytes !== '') {
+            FFI::memcpy($this->c->wasm_memory_data($memory) + $offset, $bytes, strlen($bytes));
+        }
+    }
+
+    /** Reads and frees a trap. */
+    private function trapMessage(CData $trap): string
+    {
+        $message = $this->c->new('wasm_message_t');
+        $this->c->wasm_trap_message($trap, FFI::addr($message));
+        $text = $message->size > 0 ? FFI::string($message->data, $message->size) : '';
+        $this->c->wasm_byte_vec_delete(FFI::addr($message));
+        $this->c->wasm_trap_delete($trap);
+        // wasm_message_t is NUL-terminated by convention.
+        $text = rtrim($text, "\0");
+        return $text === '' ? 'unknown trap' : $text;
+    }
+
+    /**
+     * Runs $use with a wasm_byte_vec_t that points into $bytes itself, for a function that only reads
+     * it during the call (wasm_module_deserialize copies what it keeps). This spares copying a ~1 MB
+     * cached module on every request. PHP FFI passes a string argument to a `const void*` parameter
+     * as a pointer to the string's own buffer, and memchr(s, s[0], 1) returns that pointer.
+     *
+     * @param callable(CData): mixed $use
+     */
+    private function withBorrowedBytes(string $bytes, callable $use): mixed
+    {
+        if ($this->libc === null || $bytes === '') {
+            return $this->withBytes($bytes, $use);
+        }
+        $vec = $this->c->new('wasm_byte_vec_t');
+        $vec->size = strlen($bytes);
+        $vec->data = $this->c->cast('wasm_byte_t*', $this->libc->memchr($bytes, ord($bytes[0]), 1));
+        return $use($vec);
+    }
+
+    /**
+     * Runs $use with a wasm_byte_vec_t holding a runtime-owned copy of $bytes, then frees it.
+     *
+     * @param callable(CData): mixed $use
+     */
+    private function withBytes(string $bytes, callable $use): mixed
+    {
+        $vec = $this->c->new('wasm_byte_vec_t');
+        $this->c->wasm_byte_vec_new(FFI::addr($vec), strlen($bytes), $bytes);
+        try {
+            return $use($vec);
+        } finally {
+            $this->c->wasm_byte_vec_delete(FFI::addr($vec));
+        }
+    }
+}

@@ -1,0 +1,231 @@
+<?php
+// The per-process cache: one loaded runtime per library, its engine, and compiled modules by wasm hash.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Wasm;
+
+use WHMCS\Module\Server\CometBackup\CoreException;
+
+/**
+ * Loading a runtime (FFI parse + dlopen) and compiling a module are the expensive steps, so each
+ * happens once per process: Runtime::acquire() hands out the same object for the same backend, and
+ * that object keeps compiled modules (and their live instance) by the wasm's sha256. The static
+ * registry below is that cache and nothing else; it holds no configuration or request state.
+ *
+ * @internal
+ */
+final class Runtime
+{
+    /** @var array<string, self> backend key => runtime (the process-wide cache) */
+    private static array $runtimes = [];
+
+    private mixed $engine;
+    /** A store only used to compile/deserialize; each instance gets its own store. */
+    private mixed $compileStore;
+    /** @var array<string, mixed> wasm sha256 => compiled module */
+    private array $modules = [];
+    /** @var array<string, AbiInstance> wasm sha256 => live instance */
+    private array $instances = [];
+    /**
+     * @var array<string, string> path => how its module was obtained: hit, miss, rebuilt (a corrupt or
+     *      stale entry was replaced), unwritable (compiled but not stored), disabled (no cache),
+     *      memory (already compiled in this process)
+     */
+    private array $cacheOutcome = [];
+
+    private function __construct(private readonly WasmApi $api, private readonly string $backend)
+    {
+        try {
+            $this->engine = $api->engineNew();
+            $this->compileStore = $api->storeNew($this->engine);
+        } catch (WasmError $e) {
+            throw new CoreException(
+                CoreException::RUNTIME_MISSING,
+                "The WebAssembly runtime ({$api->runtimeId()}) loaded but could not start ({$e->getMessage()}). "
+                . 'Rebuild it with scripts/build-runtime.sh for this server.',
+                $e
+            );
+        }
+    }
+
+    /**
+     * @param string $backend 'auto' (the extension when loaded, else FFI), 'extension' or 'ffi'
+     * @param string|null $library wasm.h library for FFI; null = look in the default places
+     * @throws CoreException
+     */
+    public static function acquire(string $backend, ?string $library, string $moduleDir): self
+    {
+        // function_exists first: it spares loading ExtensionApi.php on every FFI request.
+        $extension = function_exists('wasm_engine_new') && ExtensionApi::available();
+        if ($backend === 'extension' || ($backend === 'auto' && $extension)) {
+            if (!$extension) {
+                throw new CoreException(
+                    CoreException::RUNTIME_MISSING,
+                    'The wasmer-php ("wasm") extension is not loaded; load it in php.ini or use the FFI backend.'
+                );
+            }
+            return self::$runtimes['extension'] ??= new self(new ExtensionApi(), 'extension');
+        }
+        if ($backend !== 'auto' && $backend !== 'ffi') {
+            throw new CoreException(CoreException::RUNTIME_MISSING, "Unknown WebAssembly backend '{$backend}'.");
+        }
+        FfiApi::assertFfiUsable();
+        $library = self::locateLibrary($library, $moduleDir);
+        $key = 'ffi:' . $library;
+        return self::$runtimes[$key] ??= new self(FfiApi::load($library), 'ffi');
+    }
+
+    /**
+     * The configured library, else $COMETPROV_WASM_RUNTIME, else runtime/libwasmer.so in the module
+     * folder, else the one scripts/build-runtime.sh last built into its cache directory.
+     *
+     * @throws CoreException runtime_missing, listing where it looked
+     */
+    public static function locateLibrary(?string $configured, string $moduleDir): string
+    {
+        if ($configured !== null && $configured !== '') {
+            return $configured;
+        }
+        $env = getenv('COMETPROV_WASM_RUNTIME');
+        if (is_string($env) && $env !== '') {
+            return $env;
+        }
+        $candidates = [$moduleDir . '/runtime/libwasmer.so'];
+        // The same default as scripts/build-runtime.sh.
+        $xdgCache = getenv('XDG_CACHE_HOME') ?: (getenv('HOME') ?: '/nonexistent') . '/.cache';
+        $cacheRoot = getenv('COMETPROV_CACHE_DIR') ?: $xdgCache . '/cometprov';
+        $candidates[] = $cacheRoot . '/runtime/current/libwasmer.so';
+        foreach ($candidates as $candidate) {
+            if (is_file($candidate)) {
+                return $candidate;
+            }
+        }
+        throw new CoreException(
+            CoreException::RUNTIME_MISSING,
+            'No WebAssembly runtime library found (looked for ' . implode(' and ', $candidates) . '). Build it '
+            . 'with scripts/build-runtime.sh and copy libwasmer.so into the module\'s runtime/ folder, or set '
+            . 'COMETPROV_WASM_RUNTIME (or the runtimeLibrary setting) to its path.'
+        );
+    }
+
+    /** Drops every cached runtime, module and instance (tests; long-running workers after a deploy). */
+    public static function reset(): void
+    {
+        foreach (self::$runtimes as $runtime) {
+            $runtime->close();
+        }
+        self::$runtimes = [];
+    }
+
+    public function api(): WasmApi
+    {
+        return $this->api;
+    }
+
+    public function backend(): string
+    {
+        return $this->backend;
+    }
+
+    /** How the compiled module for $wasmPath was obtained in this process. */
+    public function cacheOutcome(string $wasmPath): ?string
+    {
+        return $this->cacheOutcome[$wasmPath] ?? null;
+    }
+
+    /**
+     * The live instance for the wasm at $path, compiling (or deserializing) it on first use.
+     *
+     * @throws CoreException
+     */
+    public function instance(string $path, ?string $cacheDir): AbiInstance
+    {
+        clearstatcache(true, $path);
+        $stat = @stat($path);
+        if ($stat === false || !is_file($path) || !is_readable($path)) {
+            throw new CoreException(
+                CoreException::WASM_MISSING,
+                "The core module {$path} is missing or not readable by PHP. Upload cometprov.wasm from the "
+                . 'module package (or build it with make wasm) and check its permissions.'
+            );
+        }
+        $bytes = null;
+        $read = static function () use ($path, &$bytes): string {
+            $bytes ??= @file_get_contents($path);
+            if ($bytes === false) {
+                throw new CoreException(CoreException::WASM_MISSING, "The core module {$path} could not be read.");
+            }
+            return $bytes;
+        };
+        $cache = $this->api->canSerialize() ? ModuleCache::open($cacheDir) : null;
+        $sha = $cache !== null ? $cache->wasmDigest($path, $stat, $read) : hash('sha256', $read());
+
+        if (isset($this->instances[$sha]) && $this->instances[$sha]->usable()) {
+            return $this->instances[$sha];
+        }
+        if (!isset($this->modules[$sha])) {
+            $this->modules[$sha] = $this->compile($path, $sha, $read, $cache);
+        } else {
+            $this->cacheOutcome[$path] = 'memory';
+        }
+        if (isset($this->instances[$sha])) {
+            $this->instances[$sha]->close();
+            unset($this->instances[$sha]);
+        }
+        return $this->instances[$sha] = AbiInstance::create($this->api, $this->engine, $this->modules[$sha], $path);
+    }
+
+    /** @param callable(): string $read */
+    private function compile(string $path, string $sha, callable $read, ?ModuleCache $cache): mixed
+    {
+        $runtimeId = $this->api->runtimeId();
+        if ($cache === null) {
+            $this->cacheOutcome[$path] = 'disabled';
+        } else {
+            $serialized = $cache->load($sha, $runtimeId, $rejected);
+            $this->cacheOutcome[$path] = $rejected ? 'rebuilt' : 'miss';
+            if ($serialized !== null) {
+                try {
+                    $module = $this->api->moduleDeserialize($this->compileStore, $serialized);
+                    $this->cacheOutcome[$path] = 'hit';
+                    return $module;
+                } catch (WasmError) {
+                    // Same key, but the runtime refused it (e.g. an engine feature changed): rebuild.
+                    $cache->discard($sha, $runtimeId);
+                    $this->cacheOutcome[$path] = 'rebuilt';
+                }
+            }
+        }
+        try {
+            $module = $this->api->moduleNew($this->compileStore, $read());
+        } catch (WasmError $e) {
+            throw new CoreException(
+                CoreException::WASM_INVALID,
+                "The core module {$path} is not a valid WebAssembly module for this runtime "
+                . "({$e->getMessage()}). Re-upload cometprov.wasm from the module package.",
+                $e
+            );
+        }
+        if ($cache !== null) {
+            if (!$cache->store($sha, $runtimeId, $this->api->moduleSerialize($module))) {
+                $this->cacheOutcome[$path] = 'unwritable';
+            }
+        }
+        return $module;
+    }
+
+    private function close(): void
+    {
+        foreach ($this->instances as $instance) {
+            $instance->close();
+        }
+        foreach ($this->modules as $module) {
+            $this->api->moduleDelete($module);
+        }
+        $this->instances = [];
+        $this->modules = [];
+        $this->api->storeDelete($this->compileStore);
+        $this->api->engineDelete($this->engine);
+    }
+}
