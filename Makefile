@@ -1,5 +1,5 @@
 # Front door: `make test` installs what is missing, builds everything and runs every suite;
-# `make demo` shows the product working against the local Comet emulator.
+# `make demo` runs a service's whole lifecycle against the local Comet emulator.
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
@@ -8,9 +8,12 @@ BUILD_ASAN  ?= build-asan
 BUILD_WASM  ?= build-wasm
 # Emscripten 3.1.6's JS optimizer finds Debian's acorn only through NODE_PATH.
 export NODE_PATH := /usr/share/nodejs
+# Crate builds and compiled-module caches live outside the clone, so CI runs on one machine reuse them.
 export COMETPROV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cometprov
+export COMETPROV_WASM := $(CURDIR)/$(BUILD_WASM)/cometprov.wasm
 
-.PHONY: all deps native sanitize wasm node-deps test test-native test-sanitize test-node demo bench clean
+.PHONY: all deps native sanitize wasm node-deps runtime test test-native test-sanitize test-node \
+        test-php test-conformance demo bench clean
 
 all: native wasm
 
@@ -35,10 +38,14 @@ $(BUILD_WASM)/build.ninja: | deps
 wasm: deps $(BUILD_WASM)/build.ninja
 	cmake --build $(BUILD_WASM)
 
-node-harness/node_modules/.package-lock.json: node-harness/package-lock.json
+node-harness/node_modules/.package-lock.json: node-harness/package-lock.json | deps
 	cd node-harness && npm ci --no-audit --no-fund
 
 node-deps: deps node-harness/node_modules/.package-lock.json
+
+# libwasmer from crates, cached by the lockfile's hash; a no-op when nothing changed.
+runtime: deps
+	bash scripts/build-runtime.sh >/dev/null
 
 test-native: native
 	ctest --test-dir $(BUILD) --output-on-failure -j2
@@ -49,10 +56,19 @@ test-sanitize: sanitize
 test-node: wasm node-deps
 	cd node-harness && node --test test/
 
-test: test-native test-sanitize test-node
+test-php: wasm runtime
+	phpunit -c tests/php/phpunit.xml
 
-demo: native
+test-conformance: native wasm runtime node-deps
+	node --test tests/conformance/
+
+test: test-native test-sanitize test-node test-php test-conformance
+
+demo: native wasm node-deps
 	@bash scripts/demo.sh
+
+bench: native wasm runtime node-deps
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM) dist

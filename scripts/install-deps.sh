@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  cmake ninja-build g++ pkg-config     # native build
+  cmake ninja-build gcc g++ binutils pkg-config  # native build (gcc also compiles the wasm.h check)
   nlohmann-json3-dev googletest libgtest-dev  # core dependencies and its tests
   emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
   php-cli php-curl php-mbstring php-xml phpunit  # the PHP host and its tests
