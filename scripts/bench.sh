@@ -3,6 +3,8 @@
 # one run are comparable with each other; these machines are shared, so compare ratios, not runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== artifact sizes (bytes)"
+stat -c '%n %s' build-wasm/cometprov.wasm build-wasm/cometprov_embind.wasm build-wasm/cometprov_embind.js
 echo "== core: one invoke, native (build/cometprov_bench)"
 build/cometprov_bench
 echo "== core: one invoke, Node through Embind (node-harness/bench/core-bench.js)"
