@@ -9,6 +9,7 @@ PACKAGES=(
   emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
   php-cli php-curl php-mbstring php-xml phpunit  # the PHP host and its tests
   openssl ca-certificates curl         # throwaway TLS certificates for the emulator tests
+  chromium                             # the Embind build is tested in a real browser
 )
 
 missing=()
