@@ -118,12 +118,27 @@ json apply_and_set(Machine& m, const std::string& user, const ProfileEdit& edit,
     return set_profile_step(m, user);
 }
 
-// A set-user-profile-hash refusal: re-read, and retry only when the hash moved (a concurrent
-// write), a bounded number of times. Returns true when it produced a step in `out`.
-bool handle_set_refusal(Machine& m, const Reply& r, const std::string& user, json& out) {
-    if (r.kind != Reply::Kind::api_error || r.status == 403) return false;
+// A refused set-user-profile-hash: re-read, so the caller can tell a concurrent write (the hash
+// moved: retry) from a real refusal (it did not: fail). Other failures end the plan.
+json set_refused(Machine& m, const Reply& r, const std::string& user) {
+    if (r.kind != Reply::Kind::api_error || r.status == 403) {
+        return done_reply_failure(m, r, "set-user-profile-hash");
+    }
+    m.data["sentHash"] = m.data["hash"];
     m.data["setError"] = r.message;
-    out = read_profile_step(m, "reread", user);
+    return read_profile_step(m, "reread", user);
+}
+
+// After a re-read: true when the write should be tried again (bounded); else `out` is the failure.
+bool retry_after_reread(Machine& m, const std::string& user, json& out) {
+    const int attempts = m.data.value("attempts", 0) + 1;
+    m.data["attempts"] = attempts;
+    if (m.data["hash"] == m.data.value("sentHash", json()) || attempts > kMaxHashRetries) {
+        out = done_failure(m, "comet.api_error",
+                           "The Comet Server refused the profile update of " + user + ": " +
+                               data_text(m, "setError"));
+        return false;
+    }
     return true;
 }
 
@@ -411,23 +426,13 @@ json resume_create(Machine& m, const Reply& r) {
         if (r.kind != Reply::Kind::ok || !take_profile(m, r.body)) {
             return done_reply_failure(m, r, "get-user-profile-and-hash");
         }
-        if (phase == "reread") {
-            const int attempts = m.data.value("attempts", 0) + 1;
-            m.data["attempts"] = attempts;
-            if (m.data["hash"] == m.data.value("sentHash", json()) || attempts > kMaxHashRetries) {
-                return done_failure(m, "comet.api_error",
-                                    "The Comet Server refused the profile update of " + user + ": " +
-                                        data_text(m, "setError"));
-            }
-        }
+        json out;
+        if (phase == "reread" && !retry_after_reread(m, user, out)) return out;
         return create_apply(m);
     }
     if (phase == "set") {
         if (r.kind == Reply::Kind::ok) return create_finish(m);
-        json out;
-        m.data["sentHash"] = m.data["hash"];
-        if (handle_set_refusal(m, r, user, out)) return out;
-        return done_reply_failure(m, r, "set-user-profile-hash");
+        return set_refused(m, r, user);
     }
     return done_failure(m, "plan.bad_state", "The plan reached an unknown step");
 }
@@ -499,23 +504,13 @@ json resume_profile_edit(Machine& m, const Reply& r) {
         if (!ctx_text(m.ctx, "cometMarker").empty() && !marker_matches(m, m.data["profile"])) {
             return not_ours(m, user);
         }
-        if (m.phase == "reread") {
-            const int attempts = m.data.value("attempts", 0) + 1;
-            m.data["attempts"] = attempts;
-            if (m.data["hash"] == m.data.value("sentHash", json()) || attempts > kMaxHashRetries) {
-                return done_failure(m, "comet.api_error",
-                                    "The Comet Server refused the profile update of " + user + ": " +
-                                        data_text(m, "setError"));
-            }
-        }
+        json out;
+        if (m.phase == "reread" && !retry_after_reread(m, user, out)) return out;
         return apply_and_set(m, user, edit_for(m), output);
     }
     if (m.phase == "set") {
         if (r.kind == Reply::Kind::ok) return done_success(m, output);
-        json out;
-        m.data["sentHash"] = m.data["hash"];
-        if (handle_set_refusal(m, r, user, out)) return out;
-        return done_reply_failure(m, r, "set-user-profile-hash");
+        return set_refused(m, r, user);
     }
     return done_failure(m, "plan.bad_state", "The plan reached an unknown step");
 }
