@@ -1,19 +1,23 @@
 # Front door: `make test` installs what is missing, builds everything and runs every suite;
 # `make demo` runs a service's whole lifecycle against the local Comet emulator.
 SHELL := /bin/bash
+# pipefail: a recipe that pipes (the fuzzer into tail) still fails when its first command does.
+.SHELLFLAGS := -o pipefail -ec
 .DEFAULT_GOAL := all
 
 BUILD       ?= build
 BUILD_ASAN  ?= build-asan
 BUILD_WASM  ?= build-wasm
+BUILD_FUZZ  ?= build-fuzz
+FUZZ_SECONDS ?= 30
 # Emscripten 3.1.6's JS optimizer finds Debian's acorn only through NODE_PATH.
 export NODE_PATH := /usr/share/nodejs
 # Crate builds and compiled-module caches live outside the clone, so CI runs on one machine reuse them.
 export COMETPROV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cometprov
 export COMETPROV_WASM := $(CURDIR)/$(BUILD_WASM)/cometprov.wasm
 
-.PHONY: all deps native sanitize wasm node-deps runtime test test-native test-sanitize test-node \
-        test-php test-conformance demo bench clean
+.PHONY: all deps native sanitize wasm node-deps runtime test test-native test-sanitize test-fuzz \
+        test-node test-php test-conformance demo bench clean
 
 all: native wasm
 
@@ -31,6 +35,11 @@ $(BUILD_ASAN)/build.ninja: | deps
 
 sanitize: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN)
+
+# libFuzzer comes with clang, so the fuzz build is its own tree configured with clang-14.
+$(BUILD_FUZZ)/build.ninja: | deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCOMETPROV_SANITIZE=ON -DCOMETPROV_FUZZ=ON -DCOMETPROV_TESTS=OFF
 
 $(BUILD_WASM)/build.ninja: | deps
 	emcmake cmake -S wasm -B $(BUILD_WASM) -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -53,6 +62,13 @@ test-native: native
 test-sanitize: sanitize
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j2
 
+# A bounded fuzzing run (seeded with every vector) under ASan and UBSan: any crash fails the build.
+test-fuzz: deps $(BUILD_FUZZ)/build.ninja node-deps
+	cmake --build $(BUILD_FUZZ) --target invoke_fuzz
+	rm -rf $(BUILD_FUZZ)/corpus && node tests/fuzz/make-corpus.js $(BUILD_FUZZ)/corpus
+	$(BUILD_FUZZ)/invoke_fuzz $(BUILD_FUZZ)/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  -max_len=8192 -artifact_prefix=$(BUILD_FUZZ)/ -print_final_stats=1 2>&1 | tail -n 12
+
 test-node: wasm node-deps
 	cd node-harness && node --test test/
 
@@ -62,7 +78,7 @@ test-php: wasm runtime
 test-conformance: native wasm runtime node-deps
 	node --test tests/conformance/
 
-test: test-native test-sanitize test-node test-php test-conformance
+test: test-native test-sanitize test-fuzz test-node test-php test-conformance
 
 demo: native wasm node-deps
 	@bash scripts/demo.sh
@@ -71,4 +87,4 @@ bench: native wasm runtime node-deps
 	@bash scripts/bench.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_WASM) dist
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_WASM) dist
