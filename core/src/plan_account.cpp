@@ -99,7 +99,9 @@ json set_profile_step(Machine& m, const std::string& user) {
     json p = params_for(user);
     p["ProfileData"] = dump(m.data["profile"]);
     p["RequireHash"] = m.data["hash"];
-    return request_step(m, "set", "set-user-profile-hash", p);
+    // The whole profile carries the user's TOTP secret, recovery code and vault keys: hosts must
+    // keep it out of their logs.
+    return request_step(m, "set", "set-user-profile-hash", p, {"ProfileData"});
 }
 
 json read_profile_step(Machine& m, const std::string& phase, const std::string& user) {

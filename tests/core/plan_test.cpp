@@ -62,6 +62,7 @@ TEST(Plan, CreateWithExistingPolicyOnAModernServer) {
     EXPECT_EQ(run.requests[2]["endpoint"], "get-user-profile-and-hash");
     EXPECT_EQ(run.requests[3]["endpoint"], "set-user-profile-hash");
     EXPECT_EQ(run.requests[3]["params"]["RequireHash"], "h1");
+    EXPECT_EQ(run.requests[3]["secrets"], J(R"(["ProfileData"])"));
     json written = J(run.requests[3]["params"]["ProfileData"].get<std::string>().c_str());
     EXPECT_EQ(written["MaximumDevices"], 2);
     EXPECT_EQ(written["PolicyID"], "WHMCS_P9");
