@@ -122,4 +122,4 @@ function applyEffects(params, effects) {
   return usage;
 }
 
-module.exports = { runPlan, postForm, maskParams, contextFromParams, applyEffects, transportKind };
+module.exports = { runPlan, postForm, maskParams, contextFromParams, applyEffects };

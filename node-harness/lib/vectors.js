@@ -33,8 +33,4 @@ function canonical(value) {
   return value;
 }
 
-function canonicalText(jsonText) {
-  return JSON.stringify(canonical(JSON.parse(jsonText)));
-}
-
-module.exports = { loadVectorCases, requestOf, canonical, canonicalText, VECTORS_DIR };
+module.exports = { loadVectorCases, requestOf, canonical };
