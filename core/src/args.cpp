@@ -48,6 +48,15 @@ Presence read_string(const json& args, const char* key, std::string& out, Error&
     return Presence::present;
 }
 
+bool require_string(const json& args, const char* key, std::string& out, Error& err) {
+    switch (read_string(args, key, out, err)) {
+        case Presence::present: return true;
+        case Presence::absent: err = missing(field_of("", key)); return false;
+        case Presence::invalid: return false;
+    }
+    return false;
+}
+
 Presence read_bool(const json& args, const char* key, bool& out, Error& err,
                    const std::string& base) {
     const json* v = find(args, key);

@@ -19,6 +19,8 @@ Presence read_string(const json& args, const char* key, std::string& out, Error&
                      const std::string& base = "");
 Presence read_bool(const json& args, const char* key, bool& out, Error& err,
                    const std::string& base = "");
+// A required string: false with err filled (wrong type, or missing/null) unless it is present.
+bool require_string(const json& args, const char* key, std::string& out, Error& err);
 // Accepts a JSON integer or a string of decimal digits (WHMCS ids arrive as either).
 Presence read_uint(const json& args, const char* key, std::uint64_t& out, Error& err,
                    const std::string& base = "");

@@ -264,9 +264,7 @@ bool quotas_from_configoptions(const json& configoptions, bool manage_vault_quot
 Outcome op_options_parse_name(const json& args) {
     Error err;
     std::string name;
-    auto p = detail::read_string(args, "name", name, err);
-    if (p == detail::Presence::invalid) return Outcome::failure(err);
-    if (p == detail::Presence::absent) return Outcome::failure(detail::missing("/name"));
+    if (!detail::require_string(args, "name", name, err)) return Outcome::failure(err);
     OptionName parsed;
     if (!parse_option_name(name, parsed, err, "/name")) return Outcome::failure(err);
     json value = json::object();

@@ -28,9 +28,7 @@ std::vector<Error> validate_password(std::string_view password, const std::strin
 Outcome op_password_validate(const json& args) {
     Error err;
     std::string password;
-    auto p = detail::read_string(args, "password", password, err);
-    if (p == detail::Presence::invalid) return Outcome::failure(err);
-    if (p == detail::Presence::absent) return Outcome::failure(detail::missing("/password"));
+    if (!detail::require_string(args, "password", password, err)) return Outcome::failure(err);
     const auto errors = validate_password(password, "/password");
     json value = json::object();
     value["valid"] = errors.empty();

@@ -250,7 +250,7 @@ bool classify(const json& response, Reply& r, Error& err) {
     return true;
 }
 
-using StartFn = json (*)(Machine&, Error&, bool&);
+using StartFn = json (*)(Machine&);
 using ResumeFn = json (*)(Machine&, const Reply&);
 
 struct ActionEntry {
@@ -317,9 +317,7 @@ Outcome op_policy_id_for_product(const json& args) {
 Outcome op_plan_start(const json& args) {
     Error err;
     std::string action;
-    auto p = detail::read_string(args, "action", action, err);
-    if (p == detail::Presence::invalid) return Outcome::failure(err);
-    if (p == detail::Presence::absent) return Outcome::failure(detail::missing("/action"));
+    if (!detail::require_string(args, "action", action, err)) return Outcome::failure(err);
     const detail::ActionEntry* entry = detail::find_action(action);
     if (entry == nullptr) {
         return Outcome::failure(Error{"plan.unknown_action", "Unknown action \"" + action + "\"",
@@ -337,18 +335,13 @@ Outcome op_plan_start(const json& args) {
             m.ctx = *ctx;
         }
     }
-    bool rejected = false;
-    json step = entry->start(m, err, rejected);
-    if (rejected) return Outcome::failure(err);
-    return Outcome::success(step);
+    return Outcome::success(entry->start(m));
 }
 
 Outcome op_plan_resume(const json& args) {
     Error err;
     std::string state;
-    auto p = detail::read_string(args, "state", state, err);
-    if (p == detail::Presence::invalid) return Outcome::failure(err);
-    if (p == detail::Presence::absent) return Outcome::failure(detail::missing("/state"));
+    if (!detail::require_string(args, "state", state, err)) return Outcome::failure(err);
     detail::Machine m;
     if (!detail::Machine::from_state(state, m, err)) return Outcome::failure(err);
     const detail::ActionEntry* entry = detail::find_action(m.action);

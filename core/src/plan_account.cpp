@@ -304,7 +304,7 @@ json next_candidate_or_fail(Machine& m, const std::string& taken) {
 
 }  // namespace
 
-json start_create(Machine& m, Error&, bool&) {
+json start_create(Machine& m) {
     json failure;
     const std::string custom_password = ctx_nested_text(m.ctx, "customfields", "Password");
     const std::string password = custom_password.empty() ? ctx_text(m.ctx, "password") : custom_password;
@@ -474,7 +474,7 @@ json missing_account(const Machine& m, const std::string& user) {
 
 }  // namespace
 
-json start_profile_edit(Machine& m, Error&, bool&) {
+json start_profile_edit(Machine& m) {
     const std::string user = account_username(m);
     if (user.empty()) return no_username(m);
     if (m.action == "ChangePackage") {
@@ -541,7 +541,7 @@ json terminated(Machine& m, const std::string& user, const char* note) {
 
 }  // namespace
 
-json start_terminate(Machine& m, Error&, bool&) {
+json start_terminate(Machine& m) {
     const std::string user = account_username(m);
     if (user.empty()) return no_username(m);
     // With a marker, prove the account is ours before deleting anything.
@@ -592,7 +592,7 @@ json reset_step(Machine& m, const std::string& user) {
 
 }  // namespace
 
-json start_change_password(Machine& m, Error&, bool&) {
+json start_change_password(Machine& m) {
     const std::string user = account_username(m);
     if (user.empty()) return no_username(m);
     const auto errors = validate_password(ctx_text(m.ctx, "password"), "/password");

@@ -53,15 +53,15 @@ std::int64_t ctx_int(const json& ctx, const char* key);
 const json* member(const json& obj, const char* key);
 
 // Each action: start and resume.
-json start_create(Machine& m, Error& err, bool& rejected);
+json start_create(Machine& m);
 json resume_create(Machine& m, const Reply& r);
-json start_profile_edit(Machine& m, Error& err, bool& rejected);  // suspend, unsuspend, package
+json start_profile_edit(Machine& m);  // suspend, unsuspend, package
 json resume_profile_edit(Machine& m, const Reply& r);
-json start_terminate(Machine& m, Error& err, bool& rejected);
+json start_terminate(Machine& m);
 json resume_terminate(Machine& m, const Reply& r);
-json start_change_password(Machine& m, Error& err, bool& rejected);
+json start_change_password(Machine& m);
 json resume_change_password(Machine& m, const Reply& r);
-json start_server_action(Machine& m, Error& err, bool& rejected);  // test, usage, list, sso, loaders
+json start_server_action(Machine& m);  // test, usage, list, sso, loaders
 json resume_server_action(Machine& m, const Reply& r);
 
 // Shared pieces of the account actions.

@@ -208,7 +208,7 @@ json load_options(Machine& m, const Reply& r, const char* endpoint, bool policie
 
 }  // namespace
 
-json start_server_action(Machine& m, Error&, bool&) {
+json start_server_action(Machine& m) {
     const json none = json::object();
     if (m.action == "TestConnection") return request_step(m, "call", "meta/version", none);
     if (m.action == "UsageUpdate" || m.action == "ListAccounts") {

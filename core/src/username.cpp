@@ -194,9 +194,7 @@ std::string sanitize_username(std::string_view raw) {
 Outcome op_username_validate(const json& args) {
     Error err;
     std::string username, version;
-    auto p = detail::read_string(args, "username", username, err);
-    if (p == Presence::invalid) return Outcome::failure(err);
-    if (p == Presence::absent) return Outcome::failure(detail::missing("/username"));
+    if (!detail::require_string(args, "username", username, err)) return Outcome::failure(err);
     if (detail::read_string(args, "serverVersion", version, err) == Presence::invalid) {
         return Outcome::failure(err);
     }
