@@ -11,6 +11,9 @@ const bool = (name, extra = {}) => ({ name, type: 'bool', def: () => false, ...e
 const int = (name, extra = {}) => ({ name, type: 'int', def: () => 0, ...extra });
 const uint = (name, extra = {}) => ({ name, type: 'uint', def: () => 0, ...extra });
 // Maps are always emitted as {} (never null): WHMCS PHP code breaks on null maps (spec 7.1).
+// Every map of these types is keyed by a string ID and holds structs (Go map[string]SomeConfig): a map
+// accepts an object or null, never an array (Go cannot decode [] into a map); each entry must be an
+// object, and a null entry decodes to that struct's zero value, emitted here as {}.
 const map = (name, extra = {}) => ({ name, type: 'map', def: () => ({}), ...extra });
 // Lists are emitted as [] rather than Go's null for a nil slice, for the same reason.
 const arr = (name, items, extra = {}) => ({ name, type: 'array', items, def: () => [], ...extra });
@@ -74,10 +77,12 @@ const USER_POLICY_MODERN = [
   bool('PreventOpenWebUI'),
   bool('PreventViewDeviceNames'),
   struct('DefaultEmailReports', [bool('ShouldOverrideDefaultReports'), arr('Reports', 'any')]),
+  // The four Default* collections are maps keyed by string IDs (spec 4.2; the PHP SDK v4.46.0 types
+  // DefaultBackupRules as array<string, BackupRuleConfig> and sends {}), never lists.
   map('DefaultSources'),
   map('DefaultSourcesBackupRules'),
   map('DefaultSourcesWithOSRestriction'),
-  arr('DefaultBackupRules', 'any'),
+  map('DefaultBackupRules'),
   int('RotateStorageVaultKeysHours'),
 ];
 
@@ -178,9 +183,27 @@ const GROUP_POLICY_MODERN = [
 ];
 
 const SCHEMAS = {
-  '18.9': { profile: PROFILE_18_9, userPolicy: USER_POLICY_18_9, groupPolicy: GROUP_POLICY_18_9 },
-  modern: { profile: PROFILE_MODERN, userPolicy: USER_POLICY_MODERN, groupPolicy: GROUP_POLICY_MODERN },
+  '18.9': { profile: PROFILE_18_9, userPolicy: USER_POLICY_18_9, groupPolicy: GROUP_POLICY_18_9, destination: DESTINATION_CHECKED },
+  modern: { profile: PROFILE_MODERN, userPolicy: USER_POLICY_MODERN, groupPolicy: GROUP_POLICY_MODERN, destination: DESTINATION_CHECKED },
 };
+
+// The JSON kind each descriptor type accepts, as named in tests and docs.
+const KIND = { string: 'string', bool: 'bool', int: 'int', uint: 'uint', map: 'map', struct: 'object', array: 'list' };
+
+/**
+ * Every field the schema types, flattened to dotted paths -> kind ("string", "bool", "int", "uint",
+ * "map", "object", "list" or "list<item kind>"), struct fields included. Map values are reached with
+ * "<map>.*" (e.g. "Destinations.*.Statistics.ClientProvidedSize.Size").
+ */
+function fieldKinds(fields, prefix = '', out = {}) {
+  for (const f of fields) {
+    const path = prefix ? `${prefix}.${f.name}` : f.name;
+    out[path] = f.type === 'array' && f.items && f.items !== 'any' ? `list<${KIND[f.items]}>` : KIND[f.type];
+    if (f.type === 'struct') fieldKinds(f.fields, path, out);
+    if (f.type === 'map' && f.values) fieldKinds(f.values, `${path}.*`, out);
+  }
+  return out;
+}
 
 const TYPE_LABEL = {
   string: 'a string',
@@ -253,17 +276,20 @@ function normalizeValue(f, v, label, path, fill) {
     return v;
   }
   if (f.type === 'map') {
-    if (f.values) {
-      const out = {};
-      for (const [k, item] of Object.entries(v)) {
-        if (!isPlainObject(item)) throw invalid(label, `${path}.${k}`, 'struct', item);
-        // Map entries are validated but not padded with defaults (see DESTINATION_CHECKED).
-        out[k] = normalizeStruct(item, f.values, label, `${path}.${k}`, false);
+    const out = {};
+    for (const [k, item] of Object.entries(v)) {
+      // Go decodes a null entry into the zero struct; the emulator does not model the entry's fields, so {}.
+      if (item === null) {
+        out[k] = {};
+        continue;
       }
-      return sortObjectKeys(out);
+      if (!isPlainObject(item)) throw invalid(label, `${path}.${k}`, 'struct', item);
+      // Map entries are validated (when their fields are modelled) but not padded with defaults
+      // (see DESTINATION_CHECKED).
+      out[k] = f.values ? normalizeStruct(item, f.values, label, `${path}.${k}`, false) : item;
     }
     // Go marshals map keys in sorted order, so a round trip through the real server sorts them.
-    return sortObjectKeys(v);
+    return sortObjectKeys(out);
   }
   return v;
 }
@@ -323,6 +349,7 @@ function emptyProfile(mode) {
 
 module.exports = {
   SCHEMAS,
+  fieldKinds,
   PROFILE_MAP_FIELDS,
   normalizeProfile,
   normalizeUserPolicy,
