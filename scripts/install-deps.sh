@@ -9,6 +9,9 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev          # libFuzzer for the bounded fuzzing run
   emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
   php-cli php-curl php-mbstring php-xml phpunit  # the PHP host and its tests
+  php-illuminate-database smarty4      # the Capsule and Smarty that WHMCS itself uses, for the harness
+  mariadb-server php-mysql php-sqlite3 # the harness database (MariaDB in tests, SQLite for make demo)
+  zip unzip                            # make dist and its unpack test
   openssl ca-certificates curl         # throwaway TLS certificates for the emulator tests
   chromium                             # the Embind build is tested in a real browser
 )
