@@ -4,22 +4,17 @@
    classes are given so either theme colours them. No JavaScript, no external assets. *}
 <div class="cometbackup-clientarea">
 
-{if $cb.suspended}
-<div class="alert alert-warning" role="alert">{$cbText.suspended|escape:'html'}</div>
-{/if}
-
 <h3>{$cbText.account|escape:'html'}</h3>
 <table class="table table-striped table-condensed table-sm">
     <tbody>
         <tr>
             <th scope="row">{$cbText.username|escape:'html'}</th>
-            <td><code>{$cb.username|escape:'html'}</code></td>
+            <td><code>{$cb.username|escape:'html'}</code>{if $cb.suspended} <span class="label label-warning badge badge-warning cb-suspended">{$cbText.suspended|escape:'html'}</span>{/if}</td>
         </tr>
         <tr>
             <th scope="row">{$cbText.devices|escape:'html'}</th>
             <td>
-                <span class="cb-devices-used">{$cb.devicesUsed|escape:'html'}</span>
-                {$cbText.devicesOf|escape:'html'}
+                <span class="cb-devices-used">{$cb.devicesUsed|escape:'html'}</span> /
                 <span class="cb-devices-limit">{$cb.devicesLimit|escape:'html'}</span>
                 {if $cb.devicesFull}<span class="label label-warning badge badge-warning">{$cbText.devicesFull|escape:'html'}</span>{/if}
             </td>

@@ -290,7 +290,7 @@ final class ClientArea
     public static function texts(): array
     {
         $keys = [
-            'title', 'account', 'username', 'devices', 'devicesOf', 'devicesFull', 'suspended',
+            'title', 'account', 'username', 'devices', 'devicesFull', 'suspended',
             'vaults', 'vault', 'used', 'quota', 'novaults', 'protected', 'protectedHelp',
             'items', 'item', 'device', 'lastBackup', 'size', 'noitems', 'nodevices', 'platform', 'version',
             'registered', 'jobs', 'jobsHelp', 'jobsTimezone', 'nojobs', 'jobsFailed', 'started', 'ended',
