@@ -1,0 +1,138 @@
+<?php
+// Client software downloads: streamed from branding/generate-client/<platform> in pieces, or a clean error.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Tests;
+
+use WHMCS\Module\Server\CometBackup\View\Downloads;
+
+require_once __DIR__ . '/ViewTestCase.php';
+
+final class ViewDownloadsTest extends ViewTestCase
+{
+    /** @var list<string> */
+    private array $headers = [];
+    /** @var list<string> */
+    private array $chunks = [];
+
+    private function download(string $platform, array $params = []): ?string
+    {
+        $this->headers = [];
+        $this->chunks = [];
+        $params = $this->serviceParams($params);
+        return Downloads::stream(
+            $params,
+            self::$comet->client($params),
+            $platform,
+            function (string $h): void {
+                $this->headers[] = $h;
+            },
+            function (string $b): void {
+                $this->chunks[] = $b;
+            }
+        );
+    }
+
+    /** The bytes the canned server sends for an endpoint: SHA-256("<endpoint>:<i>") blocks, cut to $n. */
+    private static function expectedBytes(string $endpoint, int $n): string
+    {
+        $out = '';
+        for ($i = 0; strlen($out) < $n; $i++) {
+            $out .= hash('sha256', $endpoint . ':' . $i, true);
+        }
+        return substr($out, 0, $n);
+    }
+
+    public function testAnInstallerIsStreamedInPiecesWithItsHeaders(): void
+    {
+        $size = 1024 * 1024 + 7;
+        self::$comet->reply(['branding/generate-client/windows-x86_64-zip' => [
+            'status' => 200, 'contentType' => 'application/octet-stream', 'bytes' => $size, 'chunk' => 128 * 1024,
+        ]]);
+        $before = count(self::$comet->journal());
+
+        $this->assertNull($this->download('windows-x86_64-zip'));
+
+        $body = implode('', $this->chunks);
+        $this->assertSame(strlen(self::expectedBytes('branding/generate-client/windows-x86_64-zip', $size)), strlen($body));
+        $this->assertTrue($body === self::expectedBytes('branding/generate-client/windows-x86_64-zip', $size), 'the bytes arrive unchanged');
+        $this->assertGreaterThan(1, count($this->chunks), 'written piece by piece as they arrive, not held whole');
+        $this->assertContains('Content-Type: application/octet-stream', $this->headers);
+        $this->assertContains('Content-Disposition: attachment; filename="CometBackup-Windows-x64.zip"', $this->headers);
+        $this->assertContains('Content-Length: ' . $size, $this->headers);
+        $this->assertMatchesRegularExpression('/^Cache-Control: no-store/', implode("\n", preg_grep('/^Cache-Control/', $this->headers)));
+
+        $calls = array_slice(self::$comet->journal(), $before);
+        $this->assertCount(1, $calls);
+        $this->assertSame('branding/generate-client/windows-x86_64-zip', $calls[0]['endpoint']);
+        $this->assertSame('http://127.0.0.1:' . self::$comet->port . '/', $calls[0]['form']['SelfAddress']);
+        $this->assertSame(ViewCannedComet::ADMIN_USER, $calls[0]['form']['Username']);
+        $this->assertSame('Password', $calls[0]['form']['AuthType']);
+        $this->assertTrue($calls[0]['form']['Password'] === ViewCannedComet::ADMIN_PASSWORD, 'admin password sent');
+    }
+
+    public function testACometErrorIsASentenceAndNothingIsSent(): void
+    {
+        self::$comet->reply(['branding/generate-client/macos-arm64' => ViewCannedComet::json(['Status' => 400, 'Message' => 'Unknown platform'])]);
+        $error = $this->download('macos-arm64');
+        $this->assertIsString($error);
+        $this->assertStringContainsString('could not be downloaded', $error);
+        $this->assertSame([], $this->headers);
+        $this->assertSame([], $this->chunks);
+    }
+
+    public function testAnHttpErrorIsASentenceAndNothingIsSent(): void
+    {
+        self::$comet->reply(['branding/generate-client/linuxgeneric' => ['status' => 503, 'contentType' => 'application/octet-stream', 'body' => 'busy']]);
+        $this->assertIsString($this->download('linuxgeneric'));
+        $this->assertSame([], $this->headers);
+        $this->assertSame([], $this->chunks);
+    }
+
+    public function testAnEmptyReplyIsASentence(): void
+    {
+        self::$comet->reply(['branding/generate-client/linuxgeneric' => ['status' => 200, 'contentType' => 'application/octet-stream', 'body' => '']]);
+        $this->assertStringContainsString('empty', (string) $this->download('linuxgeneric'));
+        $this->assertSame([], $this->headers);
+    }
+
+    public function testAnUnknownPlatformAsksNothing(): void
+    {
+        $before = count(self::$comet->journal());
+        foreach (['../meta/version', 'windows-anycpu-exe', '', 'linuxgeneric?x=1'] as $platform) {
+            $this->assertSame('Unknown platform.', $this->download($platform));
+        }
+        $this->assertSame($before, count(self::$comet->journal()));
+        $this->assertSame([], $this->headers);
+    }
+
+    public function testAnInactiveServiceGetsNoDownload(): void
+    {
+        $before = count(self::$comet->journal());
+        $this->assertStringContainsString('while the service is active', (string) $this->download('linuxgeneric', ['status' => 'Suspended']));
+        $this->assertSame($before, count(self::$comet->journal()));
+    }
+
+    public function testAnUnreachableServerIsASentence(): void
+    {
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $name = stream_socket_get_name($probe, false);
+        fclose($probe);
+        $this->assertStringContainsString('cannot be reached', (string) $this->download('linuxgeneric', ['serverhostname' => $name]));
+        $this->assertSame([], $this->headers);
+    }
+
+    public function testLinksCoverWindowsMacBothArchitecturesLinuxAndSynology(): void
+    {
+        $links = Downloads::links(9);
+        $platforms = array_column($links, 'platform');
+        foreach (['windows-x86_64-zip', 'macos-x86_64', 'macos-arm64', 'linuxgeneric', 'spk-dsm7'] as $p) {
+            $this->assertContains($p, $platforms);
+        }
+        foreach ($links as $link) {
+            $this->assertSame('clientarea.php?action=productdetails&id=9&modop=custom&a=ClientDownload&platform=' . $link['platform'], $link['url']);
+            $this->assertNotSame('', $link['label']);
+        }
+    }
+}
