@@ -1,0 +1,219 @@
+<?php
+/**
+ * Comet Backup provisioning module for WHMCS.
+ *
+ * Each cometbackup_X function is one line into lib/Module.php, where the context is built, one
+ * plan of the core (cometprov.wasm) is run against the Comet Server and the result is turned into
+ * what WHMCS expects. This file stays parseable by old PHP versions so that an unsupported PHP gets
+ * a clear message instead of a parse error.
+ */
+
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+/** Why the module cannot run here, or null. Checked before any class of lib/ is loaded. */
+function cometbackup_Requirements()
+{
+    if (PHP_VERSION_ID < 80100) {
+        return 'Comet Backup needs PHP 8.1 or newer; this server runs PHP ' . PHP_VERSION . '.';
+    }
+    if (!extension_loaded('curl')) {
+        return 'Comet Backup needs the PHP curl extension.';
+    }
+    $ffi = extension_loaded('ffi') && in_array(strtolower((string) ini_get('ffi.enable')), array('1', 'on', 'true', 'yes'), true);
+    if (!$ffi && !extension_loaded('wasm') && !function_exists('wasm_engine_new')) {
+        return 'Comet Backup needs PHP FFI with ffi.enable=1 in php.ini (ffi.enable=preload is not enough for WHMCS), '
+            . 'or the wasmer-php extension.';
+    }
+    return null;
+}
+
+/** Loads lib/ under WHMCS\Module\Server\CometBackup\ (WHMCS's own module autoloader may differ in case). */
+function cometbackup_Autoload()
+{
+    static $done = false;
+    if ($done) {
+        return;
+    }
+    $done = true;
+    spl_autoload_register(function ($class) {
+        $prefix = 'WHMCS\\Module\\Server\\CometBackup\\';
+        if (strncasecmp($class, $prefix, strlen($prefix)) !== 0) {
+            return;
+        }
+        $file = __DIR__ . '/lib/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+        if (is_file($file)) {
+            require_once $file;
+        }
+    });
+}
+
+/**
+ * Calls Module::$method(...$args) when the requirements hold; otherwise (or if even that fails)
+ * returns $onFailure($message). Nothing is printed and nothing is thrown.
+ */
+function cometbackup_Call($method, array $args, $onFailure)
+{
+    $problem = cometbackup_Requirements();
+    if ($problem === null) {
+        try {
+            cometbackup_Autoload();
+            return call_user_func_array(array('WHMCS\\Module\\Server\\CometBackup\\Module', $method), $args);
+        } catch (\Throwable $e) {
+            $problem = 'Comet Backup: an internal error occurred (' . get_class($e) . '). See the module log.';
+        }
+    }
+    return call_user_func($onFailure, $problem);
+}
+
+function cometbackup_FailString($message)
+{
+    return $message;
+}
+
+function cometbackup_MetaData()
+{
+    return cometbackup_Call('metaData', array(), function ($m) {
+        return array('DisplayName' => 'Comet Backup', 'APIVersion' => '1.1', 'RequiresServer' => true);
+    });
+}
+
+function cometbackup_ConfigOptions($params = array())
+{
+    return cometbackup_Call('configOptions', array(), function ($m) {
+        return array('Requirements' => array('FriendlyName' => 'Comet Backup', 'Type' => 'text', 'Description' => htmlspecialchars($m)));
+    });
+}
+
+function cometbackup_LoadPolicies(array $params)
+{
+    return cometbackup_Loader('LoadPolicies', $params);
+}
+
+function cometbackup_LoadStorageProviders(array $params)
+{
+    return cometbackup_Loader('LoadStorageProviders', $params);
+}
+
+/** A settings dropdown: value => label, or an \Exception with a clear message (WHMCS's loader contract). */
+function cometbackup_Loader($action, array $params)
+{
+    $result = cometbackup_Call('loaderResult', array($action, $params), function ($m) {
+        return array('ok' => false, 'error' => $m);
+    });
+    if (empty($result['ok'])) {
+        throw new \Exception(isset($result['error']) ? $result['error'] : 'Comet Backup: the list could not be loaded.');
+    }
+    return $result['options'];
+}
+
+function cometbackup_TestConnection(array $params)
+{
+    return cometbackup_Call('testConnection', array($params), function ($m) {
+        return array('success' => false, 'error' => $m);
+    });
+}
+
+function cometbackup_CreateAccount(array $params)
+{
+    return cometbackup_Call('accountAction', array('CreateAccount', $params), 'cometbackup_FailString');
+}
+
+function cometbackup_SuspendAccount(array $params)
+{
+    return cometbackup_Call('accountAction', array('SuspendAccount', $params), 'cometbackup_FailString');
+}
+
+function cometbackup_UnsuspendAccount(array $params)
+{
+    return cometbackup_Call('accountAction', array('UnsuspendAccount', $params), 'cometbackup_FailString');
+}
+
+function cometbackup_TerminateAccount(array $params)
+{
+    return cometbackup_Call('accountAction', array('TerminateAccount', $params), 'cometbackup_FailString');
+}
+
+function cometbackup_ChangePassword(array $params)
+{
+    return cometbackup_Call('accountAction', array('ChangePassword', $params), 'cometbackup_FailString');
+}
+
+function cometbackup_ChangePackage(array $params)
+{
+    return cometbackup_Call('accountAction', array('ChangePackage', $params), 'cometbackup_FailString');
+}
+
+/** Nothing to do on renewal: the account lives until it is suspended or terminated. */
+function cometbackup_Renew(array $params)
+{
+    return 'success';
+}
+
+function cometbackup_UsageUpdate(array $params)
+{
+    return cometbackup_Call('usageUpdate', array($params), 'cometbackup_FailString');
+}
+
+function cometbackup_ListAccounts(array $params)
+{
+    return cometbackup_Call('listAccounts', array($params), function ($m) {
+        return array('success' => false, 'error' => $m);
+    });
+}
+
+function cometbackup_ServiceSingleSignOn(array $params)
+{
+    return cometbackup_Call('singleSignOn', array('ServiceSingleSignOn', $params), function ($m) {
+        return array('success' => false, 'errorMsg' => $m);
+    });
+}
+
+function cometbackup_AdminSingleSignOn(array $params)
+{
+    return cometbackup_Call('singleSignOn', array('AdminSingleSignOn', $params), function ($m) {
+        return array('success' => false, 'errorMsg' => $m);
+    });
+}
+
+function cometbackup_AdminCustomButtonArray($params = array())
+{
+    return cometbackup_Call('adminCustomButtonArray', array(), function ($m) {
+        return array();
+    });
+}
+
+function cometbackup_ReapplyQuotas(array $params)
+{
+    return cometbackup_Call('reapplyQuotas', array($params), 'cometbackup_FailString');
+}
+
+function cometbackup_RequestVault(array $params)
+{
+    return cometbackup_Call('requestVault', array($params), 'cometbackup_FailString');
+}
+
+function cometbackup_AdminServicesTabFields(array $params)
+{
+    return cometbackup_Call('adminServicesTabFields', array($params), function ($m) {
+        return array();
+    });
+}
+
+function cometbackup_ClientArea(array $params)
+{
+    return cometbackup_Call('clientArea', array($params), function ($m) {
+        return '';
+    });
+}
+
+function cometbackup_ClientAreaAllowedFunctions($params = array())
+{
+    return array('ClientDownload');
+}
+
+function cometbackup_ClientDownload(array $params)
+{
+    return cometbackup_Call('clientDownload', array($params), 'cometbackup_FailString');
+}

@@ -1,0 +1,325 @@
+<?php
+// The HTTP transport to a Comet Server's admin API (curl): one form POST per request, nothing else.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Api;
+
+use WHMCS\Module\Server\CometBackup\Whmcs\ModuleLog;
+use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
+
+/**
+ * POSTs `application/x-www-form-urlencoded` forms to `<base>/api/v1/admin/<endpoint>`.
+ *
+ * - Base URL: https when the server's "Secure" flag is on, else http; the hostname may carry
+ *   `:port` and a base path (`comet.example.com:8443/backup`); otherwise the server's port field,
+ *   otherwise Comet's defaults (443 / 8060).
+ * - TLS is always verified (peer and host name). A private CA is configured per server: paste its
+ *   PEM certificate(s) into the server's "Access Hash" field (or put the path of a PEM file there).
+ *   Nothing else is read from that field, and it never reaches the core.
+ * - 10 s to connect, 60 s in total; redirects are never followed (a 3xx is an error: following it
+ *   would resend the admin password to another address).
+ * - The admin credentials (`Username`, `AuthType=Password`, `Password`) are added after the
+ *   request's own parameters, so no parameter can replace them.
+ * - Every request is written to the WHMCS module log through ModuleLog, secrets masked.
+ *
+ * The HTTP status and the JSON are checked by the core (plan replies) and by Response::json() /
+ * apiError() (direct reads), never assumed.
+ */
+final class CometClient
+{
+    public const CONNECT_TIMEOUT = 10;
+    public const TOTAL_TIMEOUT = 60;
+
+    /** @var \CurlHandle|null one handle per client, so consecutive requests reuse the connection */
+    private $curl = null;
+    private ?string $caFile = null;
+
+    private function __construct(
+        private readonly string $baseUrl,
+        private readonly string $adminUsername,
+        private readonly string $adminPassword,
+        private readonly ?string $caPem,
+        private readonly ?string $caPath,
+        private readonly ModuleLog $log,
+        private readonly int $connectTimeout,
+        private readonly int $totalTimeout,
+    ) {
+    }
+
+    /**
+     * From WHMCS server params: serversecure (bool or 'on') / serverhttpprefix, serverhostname
+     * (optionally `host:port/path`), serverip as a fallback host, serverport, serverusername,
+     * serverpassword (decrypted) and serveraccesshash (optional CA, see the class comment).
+     *
+     * @param array{connectTimeout?: int, timeout?: int} $options
+     * @throws \InvalidArgumentException when the server settings cannot form a URL (a clear message)
+     */
+    public static function fromParams(array $params, ?ModuleLog $log = null, array $options = []): self
+    {
+        $secure = self::secureFlag($params);
+        $host = trim((string) ($params['serverhostname'] ?? ''));
+        if ($host === '') {
+            $host = trim((string) ($params['serverip'] ?? ''));
+        }
+        if ($host === '') {
+            throw new \InvalidArgumentException(
+                'The server has no hostname or IP address: set one in Configuration > System Settings > Servers.'
+            );
+        }
+        // An admin may paste a whole URL; the Secure flag still decides the scheme.
+        $host = (string) preg_replace('#^[a-z][a-z0-9+.-]*://#i', '', $host);
+        $path = '';
+        $slash = strpos($host, '/');
+        if ($slash !== false) {
+            $path = substr($host, $slash);
+            $host = substr($host, 0, $slash);
+        }
+        $port = null;
+        if (preg_match('/^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):(\d{1,5})$/', $host, $m) === 1) {
+            $host = $m[1];
+            $port = (int) $m[2];
+        }
+        if (preg_match('/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/', $host) !== 1) {
+            throw new \InvalidArgumentException(
+                'The server hostname is not a valid host name or IP address (expected e.g. comet.example.com, '
+                . 'comet.example.com:8060 or comet.example.com/path).'
+            );
+        }
+        $path = rtrim($path, '/');
+        if ($path !== '' && preg_match('#^(/[A-Za-z0-9._~%!$&\'()*+,;=:@-]+)+$#', $path) !== 1) {
+            throw new \InvalidArgumentException('The base path in the server hostname contains characters a URL cannot carry.');
+        }
+        if ($port === null) {
+            $configured = (string) ($params['serverport'] ?? '');
+            $port = ctype_digit($configured) && (int) $configured > 0 ? (int) $configured : ($secure ? 443 : 8060);
+        }
+        if ($port < 1 || $port > 65535) {
+            throw new \InvalidArgumentException("The server port {$port} is out of range (1 to 65535).");
+        }
+        $scheme = $secure ? 'https' : 'http';
+        $defaultPort = $secure ? 443 : 80;
+        $baseUrl = $scheme . '://' . $host . ($port === $defaultPort ? '' : ':' . $port) . $path;
+
+        [$caPem, $caPath] = self::caFromAccessHash((string) ($params['serveraccesshash'] ?? ''));
+        $password = (string) ($params['serverpassword'] ?? '');
+        $log ??= new ModuleLog(Redactor::valuesFromParams($params));
+        $log->addSecrets([$password]);
+        return new self(
+            $baseUrl,
+            (string) ($params['serverusername'] ?? ''),
+            $password,
+            $caPem,
+            $caPath,
+            $log,
+            (int) ($options['connectTimeout'] ?? self::CONNECT_TIMEOUT),
+            (int) ($options['timeout'] ?? self::TOTAL_TIMEOUT),
+        );
+    }
+
+    /** The server's base URL, e.g. `https://comet.example.com` or `http://10.0.0.5:8060/comet` (no trailing slash). */
+    public function baseUrl(): string
+    {
+        return $this->baseUrl;
+    }
+
+    public function adminUsername(): string
+    {
+        return $this->adminUsername;
+    }
+
+    public function log(): ModuleLog
+    {
+        return $this->log;
+    }
+
+    /**
+     * POSTs one request. Never throws for network or HTTP problems: they come back in the Response.
+     *
+     * @param array<string, scalar> $params the endpoint's own parameters
+     * @param list<string> $secretNames parameters to mask in the log (the ALWAYS list is added)
+     */
+    public function post(string $endpoint, array $params, array $secretNames = [], string $action = ''): Response
+    {
+        if (preg_match('#^[a-z0-9][a-z0-9/_.-]*$#i', $endpoint) !== 1 || str_contains($endpoint, '..')) {
+            return Response::failed('other', "refused to call the malformed endpoint name '{$endpoint}'");
+        }
+        $form = [];
+        foreach ($params as $name => $value) {
+            $form[(string) $name] = is_bool($value) ? ($value ? '1' : '0') : (string) $value;
+        }
+        // The admin's credentials go last, replacing any same-named parameter.
+        unset($form['Username'], $form['AuthType'], $form['Password']);
+        $form['Username'] = $this->adminUsername;
+        $form['AuthType'] = 'Password';
+        $form['Password'] = $this->adminPassword;
+
+        $secretNames = array_values(array_unique(array_merge(Redactor::ALWAYS_SECRET_PARAMS, $secretNames)));
+        $secretValues = [$this->adminPassword];
+        foreach ($secretNames as $name) {
+            if (isset($form[$name]) && $name !== 'ProfileData') {
+                $secretValues[] = $form[$name];
+            }
+        }
+
+        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738));
+        $this->log->call($action !== '' ? $action : $endpoint, $endpoint, $form, $response, $secretValues, $secretNames);
+        return $response;
+    }
+
+    private function send(string $endpoint, string $body): Response
+    {
+        if (!function_exists('curl_init')) {
+            return Response::failed('other', 'the PHP curl extension is not loaded');
+        }
+        if ($this->curl === null) {
+            $this->curl = curl_init();
+            if ($this->curl === false) {
+                $this->curl = null;
+                return Response::failed('other', 'curl_init failed');
+            }
+        } else {
+            curl_reset($this->curl);
+        }
+        $ch = $this->curl;
+        $contentType = '';
+        $options = [
+            CURLOPT_URL => $this->baseUrl . '/api/v1/admin/' . $endpoint,
+            CURLOPT_POST => true,
+            CURLOPT_POSTFIELDS => $body,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_HEADER => false,
+            CURLOPT_FOLLOWLOCATION => false,
+            CURLOPT_MAXREDIRS => 0,
+            CURLOPT_CONNECTTIMEOUT => $this->connectTimeout,
+            CURLOPT_TIMEOUT => $this->totalTimeout,
+            CURLOPT_SSL_VERIFYPEER => true,
+            CURLOPT_SSL_VERIFYHOST => 2,
+            CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
+            CURLOPT_NOSIGNAL => true,
+            CURLOPT_ENCODING => '',
+            CURLOPT_HTTPHEADER => [
+                'Content-Type: application/x-www-form-urlencoded',
+                'Accept: application/json',
+                'Expect:',
+            ],
+            CURLOPT_USERAGENT => 'cometbackup-whmcs',
+            CURLOPT_HEADERFUNCTION => static function ($handle, string $line) use (&$contentType): int {
+                if (stripos($line, 'content-type:') === 0) {
+                    $contentType = trim(substr($line, 13));
+                }
+                return strlen($line);
+            },
+        ];
+        if (defined('CURLOPT_REDIR_PROTOCOLS')) {
+            $options[CURLOPT_REDIR_PROTOCOLS] = 0;
+        }
+        $caError = $this->applyCa($options);
+        if ($caError !== null) {
+            return Response::failed('tls', $caError);
+        }
+        curl_setopt_array($ch, $options);
+        $result = curl_exec($ch);
+        $errno = curl_errno($ch);
+        if ($result === false || $errno !== 0) {
+            return Response::failed(self::transportKind($errno), self::transportMessage($errno, curl_error($ch)));
+        }
+        return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), (string) $result, $contentType);
+    }
+
+    /** @param array<int, mixed> $options */
+    private function applyCa(array &$options): ?string
+    {
+        if ($this->caPath !== null) {
+            if (!is_readable($this->caPath)) {
+                return "the CA file named in the server's Access Hash ({$this->caPath}) cannot be read";
+            }
+            $options[CURLOPT_CAINFO] = $this->caPath;
+            return null;
+        }
+        if ($this->caPem === null) {
+            return null;
+        }
+        if (defined('CURLOPT_CAINFO_BLOB')) {
+            $options[CURLOPT_CAINFO_BLOB] = $this->caPem;
+            return null;
+        }
+        // Older libcurl: the same PEM through a private file named by its digest.
+        if ($this->caFile === null) {
+            $file = sys_get_temp_dir() . '/cometbackup-ca-' . hash('sha256', $this->caPem) . '.pem';
+            if (!is_file($file)) {
+                $tmp = $file . '.' . bin2hex(random_bytes(4));
+                if (@file_put_contents($tmp, $this->caPem) === false || !@rename($tmp, $file)) {
+                    @unlink($tmp);
+                    return 'the CA certificate from the server\'s Access Hash could not be written to a temporary file';
+                }
+                @chmod($file, 0600);
+            }
+            $this->caFile = $file;
+        }
+        $options[CURLOPT_CAINFO] = $this->caFile;
+        return null;
+    }
+
+    public function __destruct()
+    {
+        if ($this->curl !== null) {
+            curl_close($this->curl);
+        }
+    }
+
+    private static function secureFlag(array $params): bool
+    {
+        if (array_key_exists('serversecure', $params) && $params['serversecure'] !== null && $params['serversecure'] !== '') {
+            $v = $params['serversecure'];
+            return $v === true || $v === 1 || in_array(strtolower((string) $v), ['on', '1', 'true', 'yes'], true);
+        }
+        return strtolower((string) ($params['serverhttpprefix'] ?? '')) === 'https';
+    }
+
+    /** @return array{0: ?string, 1: ?string} [PEM text, file path] */
+    private static function caFromAccessHash(string $accessHash): array
+    {
+        $value = trim($accessHash);
+        if ($value === '') {
+            return [null, null];
+        }
+        if (str_contains($value, '-----BEGIN CERTIFICATE-----')) {
+            return [$value . "\n", null];
+        }
+        if ($value[0] === '/' && preg_match('/\.(pem|crt|cer)$/i', $value) === 1) {
+            return [null, $value];
+        }
+        return [null, null];
+    }
+
+    private static function transportKind(int $errno): string
+    {
+        switch ($errno) {
+            case 5:   // couldn't resolve proxy
+            case 6:   // couldn't resolve host
+            case 7:   // couldn't connect
+                return 'connect';
+            case 28:  // timed out
+                return 'timeout';
+            case 35: case 51: case 53: case 54: case 58: case 59: case 60: case 64: case 66:
+            case 77: case 80: case 82: case 83: case 90: case 91:
+                return 'tls';
+            case 52:  // empty reply
+            case 55:  // send error
+            case 56:  // receive error
+                return 'reset';
+            default:
+                return 'other';
+        }
+    }
+
+    private static function transportMessage(int $errno, string $error): string
+    {
+        $text = $error !== '' ? $error : 'curl error ' . $errno;
+        if ($errno === 35 && stripos($text, 'wrong version number') !== false) {
+            $text .= ' (is the server plain HTTP? then switch off "Secure" for this server)';
+        }
+        return "curl error {$errno}: {$text}";
+    }
+}

@@ -1,0 +1,72 @@
+<?php
+// The finished step of a plan: {result, code?, detail?, effects, output?}.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Service;
+
+final class PlanResult
+{
+    /**
+     * @param list<array{type: string, value: mixed}> $effects
+     * @param array<string, mixed> $output
+     * @param array<string, mixed> $detail
+     * @param list<array{endpoint: string, outcome: string}> $steps
+     */
+    public function __construct(
+        public readonly string $action,
+        public readonly string $result,
+        public readonly ?string $code,
+        public readonly array $detail,
+        public readonly array $effects,
+        public readonly array $output,
+        public readonly array $steps,
+    ) {
+    }
+
+    /** @param array<string, mixed> $done the core's `done` object */
+    public static function fromDone(string $action, array $done, array $steps): self
+    {
+        $effects = [];
+        foreach ((array) ($done['effects'] ?? []) as $e) {
+            if (is_array($e) && is_string($e['type'] ?? null)) {
+                $effects[] = ['type' => $e['type'], 'value' => $e['value'] ?? null];
+            }
+        }
+        return new self(
+            $action,
+            is_string($done['result'] ?? null) ? $done['result'] : 'The core returned no result',
+            is_string($done['code'] ?? null) ? $done['code'] : null,
+            is_array($done['detail'] ?? null) ? $done['detail'] : [],
+            $effects,
+            is_array($done['output'] ?? null) ? $done['output'] : [],
+            $steps,
+        );
+    }
+
+    public function ok(): bool
+    {
+        return $this->result === 'success';
+    }
+
+    /** The value of the last effect of $type, and whether there was one. */
+    public function effect(string $type, &$found = null): mixed
+    {
+        $found = false;
+        $value = null;
+        foreach ($this->effects as $e) {
+            if ($e['type'] === $type) {
+                $found = true;
+                $value = $e['value'];
+            }
+        }
+        return $value;
+    }
+
+    /** The endpoint of the last request sent, for messages ("which request failed"). */
+    public function lastEndpoint(): ?string
+    {
+        $last = end($this->steps);
+        return $last === false ? null : $last['endpoint'];
+    }
+}
