@@ -5,6 +5,8 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
+use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Recorder;
+use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Secrets;
 use WHMCS\Module\Server\CometBackup\View\Downloads;
 
 require_once __DIR__ . '/ViewTestCase.php';
@@ -70,6 +72,20 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertSame(ViewCannedComet::ADMIN_USER, $calls[0]['form']['Username']);
         $this->assertSame('Password', $calls[0]['form']['AuthType']);
         $this->assertTrue($calls[0]['form']['Password'] === ViewCannedComet::ADMIN_PASSWORD, 'admin password sent');
+    }
+
+    public function testTheDownloadIsLoggedWithoutTheAdminPassword(): void
+    {
+        self::$comet->reply(['branding/generate-client/macos-x86_64' => [
+            'status' => 200, 'contentType' => 'application/octet-stream', 'bytes' => 4096,
+        ]]);
+        Recorder::reset();
+        $this->assertNull($this->download('macos-x86_64'));
+        $entries = array_values(array_filter(Recorder::moduleLog(), static fn (array $e): bool => $e['action'] === 'ClientDownload'));
+        $this->assertCount(1, $entries);
+        $this->assertStringContainsString('branding/generate-client/macos-x86_64', $entries[0]['request']);
+        $this->assertStringContainsString('4096 bytes', $entries[0]['response']);
+        $this->assertSame([], Secrets::scan([ViewCannedComet::ADMIN_PASSWORD]));
     }
 
     public function testACometErrorIsASentenceAndNothingIsSent(): void

@@ -78,7 +78,9 @@ abstract class ViewTestCase extends TestCase
 
     private static function smartyRender(string $file, array $vars): string
     {
-        require_once '/usr/share/php/smarty4/bootstrap.php';
+        if (!class_exists(\Smarty::class)) {
+            require_once (string) stream_resolve_include_path('smarty4/Smarty.class.php');
+        }
         $smarty = new \Smarty();
         $dir = TestSupport::tempDir('smarty');
         $smarty->setCompileDir($dir . '/compile');
