@@ -72,6 +72,15 @@ final class ViewAdminTabTest extends ViewTestCase
         $this->assertStringContainsString('cannot be reached', $f['Comet']);
     }
 
+    public function testForServiceTurnsUnusableServerSettingsIntoAnErrorRow(): void
+    {
+        $f = AdminTab::forService($this->serviceParams(['serverhostname' => '', 'serverip' => '']), []);
+        $this->assertStringContainsString('no hostname', $f['Comet']);
+        $this->assertArrayHasKey('Preview', $f);
+        self::$comet->reply(['get-user-profile-and-hash' => self::profileReply(self::profile())]);
+        $this->assertSame('<code>WHMCS_P3_inst42</code>', AdminTab::forService($this->serviceParams(), [])['Policy Group']);
+    }
+
     public function testNoUsernameMakesNoCall(): void
     {
         $before = count(self::$comet->journal());

@@ -329,6 +329,23 @@ final class ViewClientAreaTest extends ViewTestCase
         $this->assertStringContainsString('cannot be reached', $this->render($result));
     }
 
+    public function testForServiceTurnsUnusableServerSettingsIntoTheErrorTemplate(): void
+    {
+        $result = ClientArea::forService($this->serviceParams(['serverhostname' => 'bad host/<x>', 'serverip' => '']));
+        $this->assertSame('templates/error', $result['templatefile']);
+        $this->assertStringContainsString('could not provide', $this->render($result));
+        $this->assertStringContainsString('Cloud vault', $this->render(ClientArea::forService($this->primed())));
+    }
+
+    private function primed(): array
+    {
+        self::$comet->reply([
+            'get-user-profile-and-hash' => self::profileReply(self::profile()),
+            'get-jobs-for-custom-search' => ViewCannedComet::json([]),
+        ]);
+        return $this->serviceParams();
+    }
+
     public function testFailedJobsStillShowTheAccount(): void
     {
         self::$comet->reply([

@@ -113,6 +113,12 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertSame([], $this->headers);
     }
 
+    public function testServeForServiceRefusesUnusableServerSettingsWithASentence(): void
+    {
+        $this->assertStringContainsString('could not be downloaded',
+            Downloads::serveForService($this->serviceParams(['serverhostname' => '', 'serverip' => '']), 'linuxgeneric'));
+    }
+
     public function testAnUnknownPlatformAsksNothing(): void
     {
         $before = count(self::$comet->journal());

@@ -15,13 +15,28 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
  *
  *     function cometbackup_AdminServicesTabFields(array $params) {
  *         $stored = ['lastupdate' => <tblhosting.lastupdate of $params['serviceid']>];
- *         return AdminTab::fields($params, CometClient::fromParams($params, $log), $stored);
+ *         return AdminTab::forService($params, $stored);
  *     }
  */
 final class AdminTab
 {
     /** The admin preview page, relative to the admin folder (always one level below the WHMCS root). */
     public const PREVIEW_URL = '../modules/servers/cometbackup/preview/index.html';
+
+    /** The whole entry point for cometbackup_AdminServicesTabFields, including building the client. */
+    public static function forService(array $params, array $stored): array
+    {
+        try {
+            $client = CometClient::fromParams($params);
+        } catch (\Throwable $e) {
+            $username = Format::str($params['username'] ?? '');
+            return [
+                Lang::text('ui.admin.username') => $username === '' ? '' : '<code>' . self::e($username) . '</code>',
+                Lang::text('ui.admin.comet') => self::e(Lang::text('ui.admin.error.server') . ' (' . $e->getMessage() . ')'),
+            ] + self::tail($stored);
+        }
+        return self::fields($params, $client, $stored);
+    }
 
     /**
      * @param array{lastupdate?: string|null} $stored values the module keeps in WHMCS's database

@@ -14,7 +14,7 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
  * jobs). Everything handed to the template is plain text or a number; the templates escape every
  * value, because device names, protected item names and vault names are typed by the end user.
  *
- *     return ClientArea::build($params, CometClient::fromParams($params, $log));
+ *     return ClientArea::forService($params);
  *
  * Never throws: any failure becomes templates/error with one clear sentence (and the technical
  * detail stays in the module log that CometClient writes).
@@ -40,6 +40,20 @@ final class ClientArea
             // A bug in this view must not take the customer's whole product page down.
             return self::error('ui.error.internal');
         }
+    }
+
+    /**
+     * The whole entry point for cometbackup_ClientArea: builds the client from the server params too,
+     * so a server setting that cannot form a URL is the error template as well, never an exception.
+     */
+    public static function forService(array $params): array
+    {
+        try {
+            $client = CometClient::fromParams($params);
+        } catch (\Throwable $e) {
+            return self::error('ui.error.server');
+        }
+        return self::build($params, $client);
     }
 
     /** The error template with one sentence; tone 'warning' for states, 'danger' for failures. */

@@ -17,7 +17,7 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
  * Wiring (client custom action, listed in ClientAreaAllowedFunctions):
  *
  *     function cometbackup_ClientDownload(array $params) {
- *         return Downloads::serve($params, CometClient::fromParams($params), (string) ($_GET['platform'] ?? ''));
+ *         return Downloads::serveForService($params, (string) ($_GET['platform'] ?? ''));
  *     }
  *
  * serve() exits after a successful download (WHMCS must not append a page to the file) and returns
@@ -54,6 +54,17 @@ final class Downloads
             ];
         }
         return $out;
+    }
+
+    /** The whole entry point for cometbackup_ClientDownload: builds the client, then serve(). */
+    public static function serveForService(array $params, string $platform): string
+    {
+        try {
+            $client = CometClient::fromParams($params);
+        } catch (\Throwable $e) {
+            return Lang::text('ui.download.failed');
+        }
+        return self::serve($params, $client, $platform);
     }
 
     /** Streams to the real browser; exits on success, returns an error sentence otherwise. */
