@@ -10,6 +10,7 @@
     ready: false,
     readyMs: null, // performance.now() when the first results were on screen
     coreMs: null, // of which: fetching and instantiating the core
+    marks: { script: performance.now() }, // milestones since navigation, for the timing report
     lastRuns: {}, // per server mode: {context, responses, requests, done} of the plan shown
     json: {}, // what each Copy JSON button copies
     error: null,
@@ -551,6 +552,7 @@
     try {
       core = await loadCore();
       api.coreMs = performance.now() - t0;
+      api.marks.core = performance.now();
       const version = invoke('version');
       if (version.ok && Array.isArray(version.value.secretParams)) secretParams = version.value.secretParams;
       form.addEventListener('input', update);
