@@ -472,6 +472,8 @@
       result.classList.add('failure');
       result.append(el('strong', { text: shown.length ? 'Result: ' : 'No Comet request would be made: ' }),
         el('span', { class: 'err', 'data-code': run.done.code || '', text: run.done.result }));
+      if (run.done.code) result.append(el('span', { class: 'hint', text: ` (${run.done.code})` }));
+      if (run.done.detail) result.append(el('pre', { class: 'detail', text: pretty(run.done.detail) }));
     } else {
       result.append(el('strong', { text: 'The canned server ran out of replies.' }));
     }
