@@ -13,13 +13,16 @@ namespace WHMCS\Module\Server\CometBackup\Tests\Whmcs;
 final class MariaDbServer
 {
     private const WATCHDOG = <<<'SH'
-parent=$1; shift
+parent=$1; scratch=$2; shift 2
 "$@" &
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; rc=$?; wait; exit $rc' TERM INT HUP
 while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done
 kill -TERM "$child" 2>/dev/null
-wait "$child"; rc=$?; wait; exit $rc
+wait "$child"; rc=$?; wait
+# The PHP process died without its shutdown functions: clean up its scratch directory too.
+kill -0 "$parent" 2>/dev/null || rm -rf "$scratch"
+exit $rc
 SH;
 
     /** @var resource */
@@ -47,7 +50,8 @@ SH;
         self::runOrFail(['cp', '-a', $template, $dir . '/data']);
         $socket = $dir . '/mysqld.sock';
         $argv = array_merge(
-            ['setsid', 'sh', '-c', self::WATCHDOG, 'cometprov-mariadb-watchdog', (string) getmypid(), $mariadbd],
+            ['setsid', 'sh', '-c', self::WATCHDOG, 'cometprov-mariadb-watchdog', (string) getmypid(),
+                Whmcs::scratchDir(), $mariadbd],
             self::serverOptions($dir . '/data'),
             [
                 '--socket=' . $socket,
