@@ -21,6 +21,15 @@ use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Secrets;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Templates;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Whmcs;
 
+// WHMCS runs the module with ffi.enable=1 (php.ini); the CLI default is "preload", which the module
+// refuses. ffi.enable cannot be changed at run time, so start again with it set.
+if (extension_loaded('ffi') && ini_get('ffi.enable') !== '1' && getenv('COMETPROV_DEMO_REEXEC') === false) {
+    putenv('COMETPROV_DEMO_REEXEC=1');
+    pcntl_exec(PHP_BINARY, array_merge(['-d', 'ffi.enable=1', __FILE__], array_slice($argv, 1)));
+    fwrite(STDERR, "demo: cannot restart PHP with ffi.enable=1\n");
+    exit(1);
+}
+
 require dirname(__DIR__) . '/tests/php/Whmcs/harness.php';
 
 if (getenv('COMETPROV_WASM') === false) {
@@ -96,7 +105,7 @@ final class Demo
             return $result;
         }
         $json = json_encode($result, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PARTIAL_OUTPUT_ON_ERROR);
-        return strlen((string) $json) > 300 ? substr((string) $json, 0, 297) . '...' : (string) $json;
+        return strlen((string) $json) > 700 ? substr((string) $json, 0, 697) . '...' : (string) $json;
     }
 }
 
@@ -128,6 +137,9 @@ try {
 
     $demo->step('Test Connection', static fn () => Whmcs::call('TestConnection', $serverParams),
         static fn ($r) => is_array($r) && $r['success'] === true);
+    if ($demo->failures() > 0) {
+        throw new RuntimeException('Test Connection failed, so nothing else can work; see the message above.');
+    }
 
     $_REQUEST['id'] = (string) $pid;   // the product page the loaders are called from
     $policies = $demo->step('Loader: policy groups (product settings)', static fn () => Whmcs::loader('LoadPolicies', $serverParams),
@@ -145,6 +157,9 @@ try {
     $demo->step('Create Account', static fn () => Whmcs::call('CreateAccount', Params::forService($sid)),
         static fn ($r) => $r === 'success' && service($sid)->domainstatus === 'Active');
     $username = (string) service($sid)->username;
+    if ($demo->failures() > 0 || $username === '') {
+        throw new RuntimeException('Create Account failed; the remaining steps need the account.');
+    }
     $demo->line("tblhosting: username '{$username}', status " . service($sid)->domainstatus);
     $profile = $emu->api('get-user-profile', ['TargetUser' => $username]);
     if (is_array($profile) && isset($profile['Username'])) {
