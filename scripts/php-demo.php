@@ -59,14 +59,14 @@ final class Demo
     }
 
     /** Runs one module call, prints its outcome and the Comet API calls and log lines it caused. */
-    public function step(string $title, callable $call, callable $ok): mixed
+    public function step(string $title, callable $call, callable $ok, ?callable $describe = null): mixed
     {
         $this->title($title);
         $result = null;
         try {
             $result = $call();
             $good = (bool) $ok($result);
-            $this->line(($good ? 'ok: ' : 'FAILED: ') . self::describe($result));
+            $this->line(($good ? 'ok: ' : 'FAILED: ') . ($describe !== null && $good ? $describe($result) : self::describe($result)));
             if (!$good) {
                 $this->failures++;
             }
@@ -199,7 +199,8 @@ try {
     $demo->line("tblhosting: disk usage {$row->diskusage} MB of {$row->disklimit} MB (0 = unlimited), updated {$row->lastupdate}");
 
     $area = $demo->step('Client area', static fn () => Whmcs::call('ClientArea', Params::forService($sid), 'client'),
-        static fn ($r) => is_array($r) && isset($r['templatefile']));
+        static fn ($r) => is_array($r) && isset($r['templatefile']),
+        static fn ($r) => "template {$r['templatefile']} with " . count($r['vars'] ?? $r['templateVariables'] ?? []) . ' variable(s)');
     if (is_array($area) && isset($area['templatefile'])) {
         $text = Templates::toText(Templates::render($area['templatefile'], $area['vars'] ?? $area['templateVariables'] ?? []));
         $demo->line("rendered with Smarty, as text:\n" . preg_replace('/^/m', '  | ', $text));

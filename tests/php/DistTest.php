@@ -81,7 +81,8 @@ final class DistTest extends HarnessTestCase
                 ['function' => 'TestConnection', 'server' => $ids['server']],
                 ['function' => 'CreateAccount', 'service' => $ids['service']],
             ]);
-            self::assertSame(realpath($module), realpath($report['rootdir'] . '/modules/servers/cometbackup'));
+            self::assertSame(realpath($module), $report['moduleDir']);
+            self::assertSame([realpath($module) . '/cometbackup.php'], $report['includedFrom'], 'only the unpacked copy was loaded');
 
             [$test, $create] = $report['results'];
             self::assertSame([], $test['violations']);
@@ -99,17 +100,25 @@ final class DistTest extends HarnessTestCase
         }
     }
 
-    public function testACopyWithoutItsRuntimeLibraryIsReportedNotUsedFromElsewhere(): void
+    /** @return array<string, array{0: string}> */
+    public function essentialFiles(): array
+    {
+        return ['the runtime library' => ['runtime/libwasmer.so'], 'the core' => ['cometprov.wasm']];
+    }
+
+    /** @dataProvider essentialFiles */
+    public function testACopyMissingAnEssentialFileIsReportedNotPatchedFromElsewhere(string $file): void
     {
         $module = self::unpack();
-        unlink($module . '/runtime/libwasmer.so');
+        self::assertFileExists($module . '/' . $file);
+        unlink($module . '/' . $file);
         $emu = Emulator::start();
         try {
             $ids = $this->fixtures($emu);
             $report = self::callFromCopy($module, [['function' => 'TestConnection', 'server' => $ids['server']]]);
             $test = $report['results'][0];
             self::assertSame([], $test['violations']);
-            self::assertFalse($test['result']['success'], 'the copy found a runtime library outside its own folder');
+            self::assertFalse($test['result']['success'], "the copy found {$file} outside its own folder");
             self::assertNotSame('', $test['result']['error']);
             self::assertNotContains('add-user', $emu->endpoints());
         } finally {

@@ -286,6 +286,7 @@ final class HarnessTest extends HarnessTestCase
         self::assertSame('success', Whmcs::call('TerminateAccount', Params::forService($w['service']), 'admin', 'harnessprobe'));
         self::assertSame(Status::TERMINATED, Capsule::table('tblhosting')->where('id', $w['service'])->value('domainstatus'));
 
+        self::assertSame('success', Whmcs::call('Renew', $params, 'admin', 'harnessprobe'), 'a warning silenced with @ is no violation');
         self::assertSame(Whmcs::NOT_SUPPORTED, Whmcs::call('ChangePackage', $params, 'admin', 'harnessprobe'));
         self::assertSame(['success' => true, 'error' => ''], Whmcs::call('TestConnection', Params::forServer($w['server']), 'admin', 'harnessprobe'));
         self::assertSame(['a' => 'Thing A'], Whmcs::loader('LoadThings', Params::forServer($w['server']), 'harnessprobe'));

@@ -155,6 +155,9 @@ final class Whmcs
     {
         $problems = [];
         set_error_handler(static function (int $errno, string $message, string $file, int $line) use (&$problems): bool {
+            if ((error_reporting() & $errno) === 0) {
+                return true;   // silenced with @, as PHP itself would leave it
+            }
             $problems[] = sprintf('PHP %s: %s at %s:%d', self::errorName($errno), $message, basename($file), $line);
             return true;
         });

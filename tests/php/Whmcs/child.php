@@ -6,7 +6,8 @@
 // stdin:  {"modules": {"name": "/dir"}?, "calls": [{"function": "TestConnection", "server": 1},
 //          {"function": "CreateAccount", "service": 2, "overrides": {...}}]}
 // stdout: {"results": [{"function": ..., "result": ..., "violations": [...]}], "moduleLog": [...],
-//          "activity": [...], "rootdir": ...}
+//          "activity": [...], "rootdir": ..., "moduleDir": <the module folder, resolved>,
+//          "includedFrom": [<every cometbackup.php that was included>]}
 
 declare(strict_types=1);
 
@@ -49,4 +50,6 @@ echo json_encode([
     'moduleLog' => Recorder::moduleLog(),
     'activity' => Recorder::activity(),
     'rootdir' => ROOTDIR,
+    'moduleDir' => realpath(Whmcs::moduleDir()),
+    'includedFrom' => array_values(array_filter(get_included_files(), static fn (string $f): bool => str_ends_with($f, '/cometbackup.php'))),
 ], JSON_PARTIAL_OUTPUT_ON_ERROR | JSON_INVALID_UTF8_SUBSTITUTE), "\n";
