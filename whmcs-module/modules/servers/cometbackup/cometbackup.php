@@ -21,7 +21,10 @@ function cometbackup_Requirements()
     if (!extension_loaded('curl')) {
         return 'Comet Backup needs the PHP curl extension.';
     }
-    $ffi = extension_loaded('ffi') && in_array(strtolower((string) ini_get('ffi.enable')), array('1', 'on', 'true', 'yes'), true);
+    // ffi.enable=preload allows FFI on the command line only (WHMCS's cron), not in web requests.
+    $ffiSetting = strtolower((string) ini_get('ffi.enable'));
+    $ffi = extension_loaded('ffi') && (in_array($ffiSetting, array('1', 'on', 'true', 'yes'), true)
+        || ($ffiSetting === 'preload' && PHP_SAPI === 'cli'));
     if (!$ffi && !extension_loaded('wasm') && !function_exists('wasm_engine_new')) {
         return 'Comet Backup needs PHP FFI with ffi.enable=1 in php.ini (ffi.enable=preload is not enough for WHMCS), '
             . 'or the wasmer-php extension.';

@@ -66,7 +66,7 @@ final class PlanResult
     /** The endpoint of the last request sent, for messages ("which request failed"). */
     public function lastEndpoint(): ?string
     {
-        $last = end($this->steps);
-        return $last === false ? null : $last['endpoint'];
+        $last = array_key_last($this->steps);
+        return $last === null ? null : $this->steps[$last]['endpoint'];
     }
 }
