@@ -63,7 +63,21 @@ final class PlanResult
         return $value;
     }
 
-    /** The endpoint of the last request sent, for messages ("which request failed"). */
+    /**
+     * The request that failed, for messages: the last one the server did not answer with a plain
+     * success (a plan may re-read after a refused write), else the last one sent.
+     */
+    public function failedEndpoint(): ?string
+    {
+        for ($i = count($this->steps) - 1; $i >= 0; $i--) {
+            if ($this->steps[$i]['outcome'] !== 'HTTP 200') {
+                return $this->steps[$i]['endpoint'];
+            }
+        }
+        return $this->lastEndpoint();
+    }
+
+    /** The endpoint of the last request sent. */
     public function lastEndpoint(): ?string
     {
         $last = array_key_last($this->steps);

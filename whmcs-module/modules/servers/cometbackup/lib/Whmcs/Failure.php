@@ -12,13 +12,13 @@ use WHMCS\Module\Server\CometBackup\Service\PlanResult;
 final class Failure
 {
     /**
-     * "Comet Backup <Action> failed: <worded message> (<the core's message>) [last request: x]".
+     * "Comet Backup <Action> failed: <worded message> (<the core's message>) [request: x]".
      * The worded part comes from lang/english.php by the core's code; the core's own sentence
      * follows because it names the account, the endpoint and Comet's reason.
      */
     public static function fromPlan(string $action, PlanResult $r, array $secrets = []): string
     {
-        $endpoint = is_string($r->detail['endpoint'] ?? null) ? $r->detail['endpoint'] : $r->lastEndpoint();
+        $endpoint = is_string($r->detail['endpoint'] ?? null) ? $r->detail['endpoint'] : $r->failedEndpoint();
         return self::sentence($action, $r->code, $r->result, $r->detail, $endpoint, $secrets);
     }
 
@@ -59,7 +59,7 @@ final class Failure
             $message = $worded . ' (' . rtrim($core, '.') . ')';
         }
         if ($endpoint !== null && $endpoint !== '' && !str_contains($message, $endpoint)) {
-            $message .= ' [last request: ' . $endpoint . ']';
+            $message .= ' [request: ' . $endpoint . ']';
         }
         return $message;
     }
