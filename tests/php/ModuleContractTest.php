@@ -260,6 +260,44 @@ final class ModuleContractTest extends ModuleTestCase
         self::assertSame($first, $second);
     }
 
+    public function testTheContextCarriesNoServerCredentialsAndTheStoredEffects(): void
+    {
+        $emu = $this->emulator();
+        $ids = $this->service($emu, ['name' => 'Plan A']);
+        \WHMCS\Module\Server\CometBackup\Service\EffectStore::ensureSchema();
+        Capsule::table('mod_cometbackup_services')->insert(['serviceid' => $ids['service'], 'marker' => 'guid-1',
+            'claim_username' => 'bob', 'claim_at' => 1700000000, 'custom_password' => 0]);
+        $params = Params::forService($ids['service'], ['serveraccesshash' => 'token-xyz']);
+        $client = Module::client($params);
+        $ctx = (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder(
+            new \WHMCS\Module\Server\CometBackup\Service\EffectStore(),
+            static fn (): int => 1234567890
+        ))->service($params, $client);
+        foreach (['serverpassword', 'serverusername', 'serveraccesshash', 'model', 'serverhostname'] as $key) {
+            self::assertArrayNotHasKey($key, $ctx);
+        }
+        self::assertStringNotContainsString($emu->adminPassword, json_encode($ctx));
+        self::assertSame(1234567890, $ctx['now']);
+        self::assertSame('guid-1', $ctx['marker']);
+        self::assertEquals((object) ['username' => 'bob', 'at' => 1700000000], $ctx['claim']);
+        self::assertSame('Plan A', $ctx['productName']);
+        self::assertSame($client->baseUrl() . '/', $ctx['serverUrl']);
+        self::assertMatchesRegularExpression('/^[0-9a-f]{32}$/', $ctx['installId']);
+    }
+
+    public function testAdminCredentialsGoLastAndCannotBeOverridden(): void
+    {
+        $emu = $this->emulator();
+        $client = Module::client(Params::forServer(Fixtures::serverFor($emu)));
+        $reply = $client->post('meta/version', ['Username' => 'intruder', 'AuthType' => 'SessionKey', 'SessionKey' => 'x']);
+        self::assertTrue($reply->isOk(), $reply->describe());
+        $entry = $emu->journal()[0];
+        self::assertSame($emu->adminUsername, $entry['params']['Username']);
+        self::assertSame('Password', $entry['params']['AuthType']);
+        self::assertArrayNotHasKey('SessionKey', $entry['params']);
+        self::assertSame([], Secrets::scan([$emu->adminPassword]));
+    }
+
     private static function closedPort(): int
     {
         $sock = stream_socket_server('tcp://127.0.0.1:0');

@@ -148,8 +148,9 @@ final class CometClient
         foreach ($params as $name => $value) {
             $form[(string) $name] = is_bool($value) ? ($value ? '1' : '0') : (string) $value;
         }
-        // The admin's credentials go last, replacing any same-named parameter.
-        unset($form['Username'], $form['AuthType'], $form['Password']);
+        // The admin's credentials go last, replacing any same-named parameter; no other
+        // authentication field may ride along.
+        unset($form['Username'], $form['AuthType'], $form['Password'], $form['SessionKey'], $form['TOTP'], $form['WebAuthnSign']);
         $form['Username'] = $this->adminUsername;
         $form['AuthType'] = 'Password';
         $form['Password'] = $this->adminPassword;
