@@ -55,6 +55,15 @@ final class ModuleContractTest extends ModuleTestCase
         self::assertStringContainsString('&quot;[Create New Policy Group]&quot;', $fields[0]['Description']);
     }
 
+    public function testAnOldWhmcsIsAClearMessage(): void
+    {
+        $sid = Fixtures::service(Fixtures::client(), Fixtures::product(), Fixtures::server(), ['password' => 'Long-enough-1']);
+        $result = $this->call('CreateAccount', $sid, ['whmcsVersion' => '7.10.2-release.1']);
+        self::assertSame('Comet Backup needs WHMCS 8.0 or newer; this is WHMCS 7.10.2.', $result);
+        $test = Whmcs::call('TestConnection', Params::forServer(Fixtures::server(), ['whmcsVersion' => '7.9.0']));
+        self::assertSame(['success' => false, 'error' => 'Comet Backup needs WHMCS 8.0 or newer; this is WHMCS 7.9.0.'], $test);
+    }
+
     public function testRenewIsANoOpSuccess(): void
     {
         self::assertSame('success', Whmcs::call('Renew', []));

@@ -12,9 +12,16 @@ if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
 
-/** Why the module cannot run here, or null. Checked before any class of lib/ is loaded. */
-function cometbackup_Requirements()
+/**
+ * Why the module cannot run here, or null. Checked before any class of lib/ is loaded.
+ * $whmcsVersion: $params['whmcsVersion'] when WHMCS passed it (e.g. "8.12.1-release.1").
+ */
+function cometbackup_Requirements($whmcsVersion = '')
 {
+    $whmcs = preg_replace('/-.*$/', '', (string) $whmcsVersion);
+    if ($whmcs !== '' && preg_match('/^\d+(\.\d+)*$/', $whmcs) && version_compare($whmcs, '8.0.0', '<')) {
+        return 'Comet Backup needs WHMCS 8.0 or newer; this is WHMCS ' . $whmcs . '.';
+    }
     if (PHP_VERSION_ID < 80100) {
         return 'Comet Backup needs PHP 8.1 or newer; this server runs PHP ' . PHP_VERSION . '.';
     }
@@ -58,7 +65,13 @@ function cometbackup_Autoload()
  */
 function cometbackup_Call($method, array $args, $onFailure)
 {
-    $problem = cometbackup_Requirements();
+    $whmcsVersion = '';
+    foreach ($args as $arg) {
+        if (is_array($arg) && isset($arg['whmcsVersion']) && is_string($arg['whmcsVersion'])) {
+            $whmcsVersion = $arg['whmcsVersion'];
+        }
+    }
+    $problem = cometbackup_Requirements($whmcsVersion);
     if ($problem === null) {
         try {
             cometbackup_Autoload();
