@@ -1,6 +1,8 @@
 // Shared JSON vocabulary of the core: the document type, the error value, and the outcome of an operation.
 #pragma once
 
+#include "cometprov/indexed_map.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -8,8 +10,9 @@
 
 namespace cometprov {
 
-// Ordered so that profile round trips keep the key order Comet sent.
-using json = nlohmann::ordered_json;
+// Insertion-ordered, so that profile round trips keep the key order Comet sent and every host prints
+// the same bytes; indexed, so that objects with many keys parse and search in linear time.
+using json = nlohmann::basic_json<indexed_ordered_map>;
 
 // A rejection, as data. `code` is stable ("<area>.<name>", catalogued in core/ERRORS.md); `message` is
 // for humans; `field` is a JSON pointer into the op's args ("/configoptions/number_of_devices"), empty
