@@ -45,7 +45,8 @@ std::int64_t ctx_int(const json& ctx, const char* key) {
 
 namespace {
 
-// FNV-1a over the state text: a corrupted or hand-edited state is refused instead of being trusted.
+// FNV-1a over the state text. It detects a corrupted or truncated state; it does not authenticate:
+// anyone can compute it, so a host must keep states to itself (they also carry the service password).
 std::string checksum(std::string_view text) {
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : text) {
@@ -190,6 +191,56 @@ json done_reply_failure(const Machine& m, const Reply& r, const std::string& end
 
 namespace {
 
+Error bad_context(const std::string& key, const std::string& why) {
+    return Error{"plan.bad_context", "Context key " + key + " " + why, "/context/" + pointer_token(key), {}};
+}
+
+bool valid_install_id(const std::string& id) {
+    return !id.empty() && id.size() <= 32 &&
+           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
+               std::string::npos;
+}
+
+}  // namespace
+
+// Unix seconds before 2001-09-09 cannot be a real clock: a claim stamped with them would adopt
+// almost any account.
+constexpr std::int64_t kEarliestNow = 1000000000;
+
+bool check_context(const std::string& action, const json& ctx, Error& err) {
+    for (const char* key : {"serverpassword", "serverusername", "serveraccesshash"}) {
+        if (member(ctx, key) != nullptr) {
+            err = bad_context(key, "must not be in the context: the host adds the admin credentials "
+                                   "to each request itself");
+            return false;
+        }
+    }
+    if (action == "CreateAccount") {
+        const json* now = member(ctx, "now");
+        bool ok = now != nullptr && now->is_number_integer();
+        if (ok) {
+            ok = now->is_number_unsigned()
+                     ? now->get<std::uint64_t>() >= static_cast<std::uint64_t>(kEarliestNow)
+                     : now->get<std::int64_t>() >= kEarliestNow;
+        }
+        if (!ok) {
+            err = bad_context("now", "is required: the current time in unix seconds (an integer)");
+            return false;
+        }
+    }
+    if (action == "LoadPolicies") {
+        const json* id = member(ctx, "installId");
+        if (id == nullptr || !id->is_string() || !valid_install_id(id->get<std::string>())) {
+            err = bad_context("installId",
+                              "is required: the WHMCS installation's ID, 1 to 32 letters and digits");
+            return false;
+        }
+    }
+    return true;
+}
+
+namespace {
+
 bool classify(const json& response, Reply& r, Error& err) {
     if (!response.is_object()) {
         err = bad_type("/response", "an object", response);
@@ -287,9 +338,7 @@ const ActionEntry* find_action(const std::string& name) {
 }  // namespace detail
 
 std::string managed_policy_id(std::uint64_t product_id, const std::string& install_id) {
-    std::string id = "WHMCS_";
-    if (!install_id.empty()) id += install_id + "_";
-    return id + "P" + std::to_string(product_id);
+    return "WHMCS_" + install_id + "_P" + std::to_string(product_id);
 }
 
 Outcome op_policy_id_for_product(const json& args) {
@@ -299,14 +348,12 @@ Outcome op_policy_id_for_product(const json& args) {
     if (p == detail::Presence::invalid) return Outcome::failure(err);
     if (p == detail::Presence::absent) return Outcome::failure(detail::missing("/productId"));
     std::string install;
-    if (detail::read_string(args, "installId", install, err) == detail::Presence::invalid) {
-        return Outcome::failure(err);
-    }
-    if (install.size() > 32 ||
+    if (!detail::require_string(args, "installId", install, err)) return Outcome::failure(err);
+    if (install.empty() || install.size() > 32 ||
         install.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
             std::string::npos) {
         return Outcome::failure(Error{"request.bad_value",
-                                      "Argument /installId must be at most 32 letters and digits",
+                                      "Argument /installId must be 1 to 32 letters and digits",
                                       "/installId", {}});
     }
     json v = json::object();
@@ -335,6 +382,7 @@ Outcome op_plan_start(const json& args) {
             m.ctx = *ctx;
         }
     }
+    if (!detail::check_context(action, m.ctx, err)) return Outcome::failure(err);
     return Outcome::success(entry->start(m));
 }
 

@@ -149,7 +149,7 @@ bool retry_after_reread(Machine& m, const std::string& user, json& out) {
 std::string creation_guid(const json& profile) { return ctx_text(profile, "CreationGUID"); }
 
 bool marker_matches(const Machine& m, const json& profile) {
-    const std::string marker = ctx_text(m.ctx, "cometMarker");
+    const std::string marker = ctx_text(m.ctx, "marker");
     return !marker.empty() && marker == creation_guid(profile);
 }
 
@@ -271,7 +271,7 @@ json begin_create(Machine& m) {
 
 bool claimed_by_us(const Machine& m, const std::string& user, const json& profile) {
     if (marker_matches(m, profile)) return true;
-    const json* claim = member(m.ctx, "cometClaim");
+    const json* claim = member(m.ctx, "claim");
     if (claim == nullptr || ctx_text(*claim, "username") != user) return false;
     // Only an account created after (or just before, for skew) our own attempt can be ours.
     return profile_int(profile, "CreateTime") >= ctx_int(*claim, "at") - kClaimSkewSeconds;
@@ -337,8 +337,8 @@ json start_create(Machine& m) {
     // A service that already has an account (recorded marker) or an unfinished attempt (claim) is
     // continued, never duplicated.
     std::string known;
-    if (!ctx_text(m.ctx, "cometMarker").empty()) known = account_username(m);
-    const json* claim = member(m.ctx, "cometClaim");
+    if (!ctx_text(m.ctx, "marker").empty()) known = account_username(m);
+    const json* claim = member(m.ctx, "claim");
     if (known.empty() && claim != nullptr) known = ctx_text(*claim, "username");
     if (!known.empty()) {
         m.data["known"] = known;
@@ -503,7 +503,7 @@ json resume_profile_edit(Machine& m, const Reply& r) {
         if (r.kind != Reply::Kind::ok || !take_profile(m, r.body)) {
             return done_reply_failure(m, r, "get-user-profile-and-hash");
         }
-        if (!ctx_text(m.ctx, "cometMarker").empty() && !marker_matches(m, m.data["profile"])) {
+        if (!ctx_text(m.ctx, "marker").empty() && !marker_matches(m, m.data["profile"])) {
             return not_ours(m, user);
         }
         json out;
@@ -545,7 +545,7 @@ json start_terminate(Machine& m) {
     const std::string user = account_username(m);
     if (user.empty()) return no_username(m);
     // With a marker, prove the account is ours before deleting anything.
-    if (!ctx_text(m.ctx, "cometMarker").empty()) {
+    if (!ctx_text(m.ctx, "marker").empty()) {
         return request_step(m, "verify", "get-user-profile", params_for(user));
     }
     return delete_step(m, user);
@@ -597,7 +597,7 @@ json start_change_password(Machine& m) {
     if (user.empty()) return no_username(m);
     const auto errors = validate_password(ctx_text(m.ctx, "password"), "/password");
     if (!errors.empty()) return done_failure(m, errors.front().code, errors.front().message);
-    if (!ctx_text(m.ctx, "cometMarker").empty()) {
+    if (!ctx_text(m.ctx, "marker").empty()) {
         return request_step(m, "verify", "get-user-profile", params_for(user));
     }
     return reset_step(m, user);

@@ -43,6 +43,9 @@ json done_failure(const Machine& m, const std::string& code, const std::string& 
 // The failure for a reply that is not what the step needed, worded for an admin.
 json done_reply_failure(const Machine& m, const Reply& r, const std::string& endpoint);
 
+// Refuses a context the action cannot run safely with: admin credentials, or a missing required key.
+bool check_context(const std::string& action, const json& ctx, Error& err);
+
 // Context readers: WHMCS sends ids and settings as strings or numbers, so both are read as text.
 std::string ctx_text(const json& ctx, const char* key);
 std::string ctx_nested_text(const json& ctx, const char* outer, const char* inner);

@@ -51,13 +51,13 @@ async function main() {
       serviceid: 42, userid: 7, pid: 3, username: '', password: 'Wh1mcs-Generated',
       customfields: {}, productName: 'Backup Pro',
       configoptions: { 'number_of_devices|Devices': '3', 'protected_item_quota_gb|Protected items (GB)': '100', 'storage_vault_quota_gb|Vault (GB)': '250' },
-      configoption1: 'WHMCS_P3', configoption2: '', configoption3: 'on',
+      configoption1: 'WHMCS_demo1_P3', configoption2: '', configoption3: 'on',
       clientsdetails: { email: 'john+backup@example.com', firstname: 'John', lastname: 'Doe' },
     };
     const steps = [
       ['TestConnection', server, 'Check the server (Configuration > Servers > Test Connection)'],
       ['LoadStorageProviders', server, 'Fill the "Storage Vault" product setting'],
-      ['LoadPolicies', { pid: 3 }, 'Fill the "Policy Group" product setting'],
+      ['LoadPolicies', { pid: 3, installId: 'demo1' }, 'Fill the "Policy Group" product setting'],
       ['CreateAccount', service, 'A customer orders Backup Pro: create the account'],
       ['CreateAccount', service, 'The module queue retries Create: it converges, nothing is duplicated'],
       ['SuspendAccount', service, 'The invoice is overdue: suspend'],

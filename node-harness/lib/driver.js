@@ -102,21 +102,19 @@ async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSt
 }
 
 /**
- * What the WHMCS module does with a plan's effects, for the harness's simulated service:
- * username -> params.username, marker -> params.cometMarker, claim -> params.cometClaim.
+ * What the WHMCS module does with a plan's effects, for the harness's simulated service. Effects and
+ * context keys share one vocabulary: `username`, `marker` and `claim` are stored under their own
+ * names and passed back as context keys of those names (a null value forgets the key).
  * Returns usage rows, if any.
  */
 function applyEffects(params, effects) {
   let usage = null;
   for (const e of effects || []) {
     if (e.type === 'username') params.username = e.value;
-    else if (e.type === 'marker') {
-      if (e.value === null) delete params.cometMarker;
-      else params.cometMarker = e.value;
-    } else if (e.type === 'claim') {
-      if (e.value === null) delete params.cometClaim;
-      else params.cometClaim = e.value;
-    } else if (e.type === 'customPassword') params.customPasswordInUse = e.value;
+    else if (e.type === 'marker' || e.type === 'claim') {
+      if (e.value === null) delete params[e.type];
+      else params[e.type] = e.value;
+    } else if (e.type === 'customPassword') params.customPassword = e.value;
     else if (e.type === 'usage') usage = e.value;
   }
   return usage;

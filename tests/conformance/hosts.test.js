@@ -17,14 +17,14 @@ function extraRequests() {
     serviceid: 7, pid: '3', username: '', password: 'Pässwörd-ünïcode', customfields: { Username: '' },
     configoptions: { 'number_of_devices|Devices': 2, storage_vault_quota_gb: '1.5' },
     configoption1: 'WHMCS_P3', configoption2: 'p1', configoption3: 'on',
-    clientsdetails: { email: 'Zoë+x@例え.jp', firstname: 'Zoë' }, now: 1700000000, big: 18446744073709551615n,
+    clientsdetails: { email: 'Zoë+x@例え.jp', firstname: 'Zoë' }, now: 1700000000, installId: 'x9', big: 18446744073709551615n,
   };
   const actions = ['CreateAccount', 'SuspendAccount', 'UnsuspendAccount', 'ChangePackage', 'TerminateAccount', 'ChangePassword',
     'TestConnection', 'UsageUpdate', 'ListAccounts', 'ServiceSingleSignOn', 'AdminSingleSignOn', 'LoadPolicies', 'LoadStorageProviders'];
   const text = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `__BIG${x}__` : x)).replace(/"__BIG(\d+)__"/g, '$1');
   const out = [];
   for (const action of actions) {
-    out.push(text({ op: 'plan.start', args: { action, context: { ...ctx, username: 'user1', cometMarker: 'm' } } }));
+    out.push(text({ op: 'plan.start', args: { action, context: { ...ctx, username: 'user1', marker: 'm' } } }));
     out.push(text({ op: 'plan.start', args: { action, context: ctx } }));
   }
   out.push('{"op":"profile.apply","args":{"profile":{"x":1.0e2,"y":-0.0,"z":1E-7,"s":"\\u00e9\\ud83d\\ude00\\/"},"suspended":true}}');

@@ -43,13 +43,13 @@ const char* kOk = R"({"Status":200,"Message":"OK"})";
 json create_context() {
     return J(R"({"serviceid":5,"password":"Generated-Pw1","configoptions":{"number_of_devices":"2"},
                  "configoption1":"WHMCS_P9","configoption3":"on","productName":"Pro",
-                 "clientsdetails":{"email":"Ann@Example.com"},"now":1000})");
+                 "clientsdetails":{"email":"Ann@Example.com"},"now":1764500000})");
 }
 
 }  // namespace
 
 TEST(Plan, CreateWithExistingPolicyOnAModernServer) {
-    const std::string profile = R"({"Status":200,"ProfileHash":"h1","Profile":{"Username":"ann@example.com","CreationGUID":"G","CreateTime":999,"Destinations":{}}})";
+    const std::string profile = R"({"Status":200,"ProfileHash":"h1","Profile":{"Username":"ann@example.com","CreationGUID":"G","CreateTime":1764499999,"Destinations":{}}})";
     PlanRun run = drive("CreateAccount", create_context(),
                     {R"({"Status":200,"PolicyHash":"p","Policy":{}})", kOk, profile, kOk});
     ASSERT_EQ(run.requests.size(), 4u);
@@ -75,15 +75,28 @@ TEST(Plan, CreateWithExistingPolicyOnAModernServer) {
     EXPECT_TRUE(saw_marker);
 }
 
-TEST(Plan, AdminCredentialsAreNeverInRequests) {
-    json ctx = create_context();
-    ctx["serverpassword"] = "topsecret";  // a careless host; the core must not echo it to Comet
-    PlanRun run = drive("CreateAccount", ctx, {R"({"Status":200,"PolicyHash":"p"})"});
-    for (const auto& req : run.requests) {
-        for (auto it = req["params"].begin(); it != req["params"].end(); ++it) {
-            EXPECT_EQ(it.value().get<std::string>().find("topsecret"), std::string::npos) << it.key();
-        }
+TEST(Plan, AdminCredentialsInTheContextAreRefused) {
+    for (const char* key : {"serverpassword", "serverusername", "serveraccesshash"}) {
+        json args = json::object();
+        args["action"] = "CreateAccount";
+        args["context"] = create_context();
+        args["context"][key] = "topsecret";  // a careless host; the core must not carry it anywhere
+        json r = cptest::call("plan.start", args);
+        EXPECT_EQ(cptest::code_of(r), "plan.bad_context") << key;
+        EXPECT_EQ(r["error"]["field"], std::string("/context/") + key);
+        EXPECT_EQ(dump(r).find("topsecret"), std::string::npos);
     }
+}
+
+TEST(Plan, CreateWithoutNowIsRefusedBeforeAnyRequest) {
+    json args = json::object();
+    args["action"] = "CreateAccount";
+    args["context"] = create_context();
+    args["context"].erase("now");
+    json r = cptest::call("plan.start", args);
+    EXPECT_EQ(cptest::code_of(r), "plan.bad_context");
+    EXPECT_EQ(r["error"]["field"], "/context/now");
+    EXPECT_FALSE(r.contains("value"));
 }
 
 TEST(Plan, UninstallOnTerminateWhenTheProductAsks) {
@@ -104,7 +117,6 @@ TEST(Plan, SetRefusedWithoutConcurrentWriteFailsAfterOneReread) {
 }
 
 TEST(Plan, PolicyIdsAreStableAndProductDerived) {
-    EXPECT_EQ(managed_policy_id(12, ""), "WHMCS_P12");
     EXPECT_EQ(managed_policy_id(12, "abc"), "WHMCS_abc_P12");
 }
 

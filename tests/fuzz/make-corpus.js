@@ -11,7 +11,7 @@ cases.forEach((c, i) => {
   fs.writeFileSync(path.join(dir, `vector-${i}`), Buffer.concat([Buffer.from([0]), Buffer.from(requestOf(c))]));
 });
 // A plan seed per action: a create context and Comet-shaped replies.
-const ctx = JSON.stringify({ serviceid: 5, username: 'bob', password: 'Passw0rd-ok', cometMarker: 'G', configoption1: 'WHMCS_P1', configoption2: 'p', configoptions: { number_of_devices: '2' }, clientsdetails: { email: 'a@b.c' }, services: [{ serviceid: 5, username: 'bob' }] });
+const ctx = JSON.stringify({ serviceid: 5, username: 'bob', password: 'Passw0rd-ok', marker: 'G', now: 1764500000, installId: 'i1', configoption1: 'WHMCS_P1', configoption2: 'p', configoptions: { number_of_devices: '2' }, clientsdetails: { email: 'a@b.c' }, services: [{ serviceid: 5, username: 'bob' }] });
 const replies = ['{"Status":400,"Message":"no"}', '{"Status":200,"Message":"OK"}', '{"Status":200,"ProfileHash":"h","Profile":{"CreationGUID":"G","Destinations":{}}}', '{"Version":"25.9.8"}', '{"bob":{}}'];
 for (let a = 0; a < 13; a++) {
   fs.writeFileSync(path.join(dir, `plan-${a}`), Buffer.concat([Buffer.from([2, a]), Buffer.from([ctx, ...replies].join('\0'))]));

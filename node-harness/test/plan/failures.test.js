@@ -25,8 +25,8 @@ function assertConverged(h, params) {
   assert.equal(h.emu.state.users.size, 1, 'exactly one Comet user: no orphan, no duplicate');
   const p = h.user(params.username);
   assert.ok(p, `the service's username ${params.username} exists`);
-  assert.equal(p.CreationGUID, params.cometMarker, 'the marker recorded on the service is the account\'s');
-  assert.equal(params.cometClaim, undefined, 'no claim left behind');
+  assert.equal(p.CreationGUID, params.marker, 'the marker recorded on the service is the account\'s');
+  assert.equal(params.claim, undefined, 'no claim left behind');
   assert.equal(p.MaximumDevices, 2);
   assert.equal(p.AllProtectedItemsQuotaBytes, 10 * GiB);
   assert.equal(p.PolicyID, 'WHMCS_P3');
@@ -179,7 +179,7 @@ test('a claim never adopts an account that existed before the attempt', async ()
     h.emu.state.getUser('victim1').profile.CreateTime -= 3600; // created an hour ago
     h.emu.state.touchUser('victim1');
     const before = JSON.stringify(h.user('victim1'));
-    const p = serviceParams({ serviceid: 2, customfields: { Username: 'victim1' }, cometClaim: { username: 'victim1', at: Math.floor(Date.now() / 1000) } });
+    const p = serviceParams({ serviceid: 2, customfields: { Username: 'victim1' }, claim: { username: 'victim1', at: Math.floor(Date.now() / 1000) } });
     const r = await h.run('CreateAccount', p);
     assert.equal(r.code, 'account.username_taken');
     assert.equal(JSON.stringify(h.user('victim1')), before);
@@ -193,7 +193,7 @@ test('actions refuse an account whose marker differs', async () => {
   try {
     const params = serviceParams();
     await h.run('CreateAccount', params);
-    const wrong = { ...params, cometMarker: 'not-this-account' };
+    const wrong = { ...params, marker: 'not-this-account' };
     for (const action of ['SuspendAccount', 'ChangePackage', 'ChangePassword', 'TerminateAccount']) {
       const r = await h.run(action, { ...wrong, password: 'Valid-Passw0rd' });
       assert.equal(r.code, 'account.not_ours', action);

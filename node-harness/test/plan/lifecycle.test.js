@@ -18,10 +18,10 @@ for (const mode of ['modern', '18.9']) {
     });
 
     await t.test('the policy loader offers a stable new policy ID', async () => {
-      const a = await h.run('LoadPolicies', { pid: 3 });
-      const b = await h.run('LoadPolicies', { pid: 3 });
+      const a = await h.run('LoadPolicies', { pid: 3, installId: 'inst1' });
+      const b = await h.run('LoadPolicies', { pid: 3, installId: 'inst1' });
       assert.deepEqual(a.output, b.output);
-      assert.deepEqual(a.output.options.at(-1), { value: 'WHMCS_P3', label: '[Create New Policy Group] (WHMCS_P3)' });
+      assert.deepEqual(a.output.options.at(-1), { value: 'WHMCS_inst1_P3', label: '[Create New Policy Group] (WHMCS_inst1_P3)' });
       assert.deepEqual(a.output.options[0], { value: '', label: 'None' });
     });
 
@@ -30,15 +30,15 @@ for (const mode of ['modern', '18.9']) {
       const r = await h.run('CreateAccount', params);
       assert.equal(r.result, 'success', r.result);
       assert.equal(params.username, 'john_backup@example.com');
-      assert.ok(params.cometMarker, 'a marker is recorded');
-      assert.equal(params.cometClaim, undefined);
+      assert.ok(params.marker, 'a marker is recorded');
+      assert.equal(params.claim, undefined);
       const journal = h.emu.journal().map((j) => j.endpoint);
       const expected = ['policies/get', 'policies/list', 'policies/set', 'add-user', 'request-storage-vault'];
       if (mode === '18.9') expected.push('get-user-profile-and-hash');
       expected.push('set-user-profile-hash');
       assert.deepEqual(journal, expected);
       const p = h.user('john_backup@example.com');
-      assert.equal(p.CreationGUID, params.cometMarker);
+      assert.equal(p.CreationGUID, params.marker);
       assert.equal(p.MaximumDevices, 2);
       assert.equal(p.AllProtectedItemsQuotaEnabled, true);
       assert.equal(p.AllProtectedItemsQuotaBytes, 10 * GiB);
@@ -161,7 +161,7 @@ for (const mode of ['modern', '18.9']) {
       let r = await h.run('TerminateAccount', params);
       assert.equal(r.result, 'success', r.result);
       assert.equal(h.user('john_backup@example.com'), undefined);
-      params.cometMarker = 'stale'; // WHMCS kept nothing; prove the gone path works with a marker too
+      params.marker = 'stale'; // WHMCS kept nothing; prove the gone path works with a marker too
       r = await h.run('TerminateAccount', params);
       assert.equal(r.result, 'success');
       assert.match(r.output.note, /already gone/);
