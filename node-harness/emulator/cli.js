@@ -28,6 +28,10 @@ Options:
   --seed FILE            JSON seed (users, vault statistics, jobs, devices, providers,
                          policies) applied when no saved state was loaded; see
                          emulator/README.md and emulator/seed-example.json
+  --seed-users N         add N generated users with vault statistics (user000000,
+                         user000001, ...; see emulator/README.md "Generated users"),
+                         when no saved state was loaded; fast enough for 100,000
+  --seed-users-prefix P  name prefix for --seed-users (default "user")
   --control              enable the test-control routes under /__emulator/ (faults,
                          latency, journal, reset, seed, stats); off by default
   --latency MS           extra latency in ms added to every API request (default 0)
@@ -50,6 +54,8 @@ const VALUE_FLAGS = {
   '--tls-key': 'tlsKey',
   '--state': 'stateFile',
   '--seed': 'seed',
+  '--seed-users': 'seedUsers',
+  '--seed-users-prefix': 'seedUsersPrefix',
   '--latency': 'latencyMs',
   '--server-version': 'serverVersion',
 };
@@ -84,6 +90,15 @@ function parseArgs(argv) {
   }
   out.port = typeof out.port === 'string' ? parseIntFlag('--port', out.port) : out.port;
   if (out.latencyMs !== undefined) out.latencyMs = parseIntFlag('--latency', out.latencyMs);
+  if (out.seedUsersPrefix !== undefined && out.seedUsers === undefined) {
+    throw new UsageError('--seed-users-prefix needs --seed-users');
+  }
+  if (out.seedUsers !== undefined) {
+    const count = parseIntFlag('--seed-users', out.seedUsers);
+    if (count < 1) throw new UsageError('--seed-users expects a positive integer');
+    out.seedUsers = out.seedUsersPrefix === undefined ? count : { count, prefix: out.seedUsersPrefix };
+  }
+  delete out.seedUsersPrefix;
   if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) {
     throw new UsageError('--tls-cert and --tls-key must be given together');
   }

@@ -2,7 +2,7 @@
 'use strict';
 
 const crypto = require('node:crypto');
-const { ApiError, RawJson, BinaryBody, newGuid, sortedKeys, isPlainObject } = require('./util');
+const { ApiError, RawJson, JsonPieces, BinaryBody, newGuid, sortedKeys, isPlainObject } = require('./util');
 const ops = require('./ops');
 const { compileClause } = require('./search');
 
@@ -48,21 +48,6 @@ function intParam(ctx, name) {
   const v = required(ctx, name);
   if (!/^-?\d+$/.test(v)) throw new ApiError(400, `Invalid ${name}: expected an integer`);
   return Number(v);
-}
-
-/**
- * A JSON map whose values are already JSON text, as an array of pieces (keys in Go order). The
- * pieces reference the cached per-user JSON, so no large string is built per request.
- */
-function rawMapParts(keys, valueJson) {
-  if (keys.length === 0) return ['{}'];
-  const parts = new Array(keys.length * 2 + 1);
-  for (let i = 0; i < keys.length; i++) {
-    parts[2 * i] = `${i === 0 ? '{' : ','}${JSON.stringify(keys[i])}:`;
-    parts[2 * i + 1] = valueJson(keys[i]);
-  }
-  parts[parts.length - 1] = '}';
-  return parts;
 }
 
 /** A plain object from a Map, keys in Go's sorted map order, values mapped by fn. */
@@ -334,8 +319,29 @@ function listUsers(ctx) {
 
 function listUsersFull(ctx) {
   const { state } = ctx;
-  // Built from cached per-user JSON: with 10,000 users this avoids re-serializing every profile per call.
-  return new RawJson(rawMapParts(state.sortedUsernames(), (name) => state.profileJson(state.users.get(name))));
+  // A snapshot taken now (requests are atomic): each user's cached JSON, or for a generated user nobody
+  // touched its record, whose text depends only on its index. The text is made while streaming, so
+  // 100,000 users never become one ~290 MB string, and later writes do not leak into this reply.
+  const names = state.sortedUsernames();
+  const snap = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const rec = state.users.get(names[i]);
+    snap[i] = rec.pristine === true ? rec : state.profileJson(rec);
+  }
+  return new RawJson(
+    new JsonPieces(function* pieces() {
+      if (names.length === 0) {
+        yield '{}';
+        return;
+      }
+      for (let i = 0; i < names.length; i++) {
+        const v = snap[i];
+        yield `${i === 0 ? '{' : ','}${JSON.stringify(names[i])}:`;
+        yield typeof v === 'string' ? v : v.gen.json(v.i);
+      }
+      yield '}';
+    }),
+  );
 }
 
 function jobsMatching(ctx, pred) {

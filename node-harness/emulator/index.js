@@ -9,6 +9,7 @@ const { EmulatorState, DEFAULT_PROVIDERS } = require('./state');
 const { FaultInjector, Journal, FAULT_KINDS } = require('./faults');
 const { createRequestListener } = require('./server');
 const { applySeed } = require('./ops');
+const { seedSyntheticUsers } = require('./synthetic');
 const { randomHex, isPlainObject } = require('./util');
 const { base32Decode } = require('./totp');
 
@@ -24,6 +25,7 @@ const DEFAULTS = {
   control: false,
   stateFile: undefined,
   seed: undefined,
+  seedUsers: undefined,
   tls: undefined,
   clock: undefined,
   latencyMs: 0,
@@ -109,6 +111,16 @@ class Emulator {
   seed(seed) {
     applySeed(this.state, loadSeed(seed));
     if (this.state.dirty) this.state.save();
+  }
+
+  /**
+   * Add generated users with vault statistics (synthetic.js; README "Generated users"):
+   * {count, prefix = 'user', start = 0, password}. Returns {added, first, last}.
+   */
+  seedUsers(opts) {
+    const out = seedSyntheticUsers(this.state, opts);
+    if (this.state.dirty) this.state.save();
+    return out;
   }
 
   stats() {
@@ -202,6 +214,9 @@ async function startEmulator(opts = {}) {
   // A seed initialises a fresh server only; on a restart the saved state wins, so tests can restart
   // with the same command line without duplicating or resetting users.
   if (!loaded && options.seed !== undefined) applySeed(emu.state, loadSeed(options.seed));
+  if (!loaded && options.seedUsers !== undefined) {
+    seedSyntheticUsers(emu.state, typeof options.seedUsers === 'number' ? { count: options.seedUsers } : options.seedUsers);
+  }
   if (options.stateFile && !loaded) emu.state.save();
   emu.state.dirty = false;
   await emu.listen();

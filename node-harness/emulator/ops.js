@@ -213,11 +213,16 @@ function setPolicy(state, id, input, checkPolicyHash) {
   return rec;
 }
 
+/** A user's PolicyID; a generated user that nobody touched answers from its template (no parse). */
+function policyIdOf(user) {
+  return user.pristine === true ? user.gen.policyId : user.profile.PolicyID;
+}
+
 /** Copy a policy's UserPolicy into every profile linked to it (each such profile gets a new hash). */
 function reapplyPolicy(state, id) {
   const rec = state.policies.get(id);
   for (const [username, user] of state.users) {
-    if (user.profile.PolicyID !== id) continue;
+    if (policyIdOf(user) !== id) continue;
     state.putProfile(username, { ...user.profile, Policy: cloneJson(rec.policy.Policy) });
   }
 }
@@ -229,7 +234,7 @@ function reapplyPolicy(state, id) {
 function deletePolicy(state, id) {
   if (!state.deletePolicy(id)) throw new ApiError(400, MSG.policyNotFound);
   for (const [username, user] of state.users) {
-    if (user.profile.PolicyID === id) state.putProfile(username, { ...user.profile, PolicyID: '' });
+    if (policyIdOf(user) === id) state.putProfile(username, { ...user.profile, PolicyID: '' });
   }
 }
 
@@ -398,6 +403,7 @@ module.exports = {
   verifyPassword,
   requireUser,
   enforcePolicy,
+  buildNewProfile,
   addUser,
   addUserFromProfile,
   writeClientProfile,

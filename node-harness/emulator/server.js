@@ -1,7 +1,7 @@
 // The HTTP request pipeline: routing, form parsing, admin authentication, fault injection, journalling, control routes and response writing.
 'use strict';
 
-const { ApiError, RawJson, BinaryBody } = require('./util');
+const { ApiError, RawJson, JsonPieces, BinaryBody } = require('./util');
 const { lookup } = require('./handlers');
 const { verifyTotp } = require('./totp');
 
@@ -45,11 +45,14 @@ function parseParams(query, body) {
   return params;
 }
 
-/** Write a response. `body` is a string, a Buffer, or an array of strings (a large JSON document in pieces). */
+/** Write a response. `body` is a string, a Buffer, or JsonPieces (a large JSON document made while it is sent). */
 function send(res, status, contentType, body, extraHeaders = {}) {
   if (res.destroyed || res.writableEnded) return;
-  if (Array.isArray(body)) {
-    sendParts(res, status, contentType, body, extraHeaders);
+  if (body instanceof JsonPieces) {
+    sendPieces(res, status, contentType, body, extraHeaders).catch((e) => {
+      process.stderr.write(`comet-emulator: streaming a reply failed: ${e.stack}\n`);
+      res.destroy();
+    });
     return;
   }
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -57,36 +60,43 @@ function send(res, status, contentType, body, extraHeaders = {}) {
   res.end(buf);
 }
 
-const PARTS_PER_WRITE = 256;
-
-/**
- * Stream a body made of many strings (list-users-full: one cached JSON text per user) without ever
- * building the whole document: with 10,000 users that would be a ~30 MB string per call. Honours
- * backpressure so that a slow reader does not make the server buffer everything anyway.
- */
-async function sendParts(res, status, contentType, parts, extraHeaders) {
-  let length = 0;
-  for (const p of parts) length += Buffer.byteLength(p, 'utf8');
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': length, ...extraHeaders });
-  for (let i = 0; i < parts.length; i += PARTS_PER_WRITE) {
-    if (res.destroyed) return;
-    const chunk = parts.slice(i, i + PARTS_PER_WRITE).join('');
-    if (!res.write(chunk)) {
-      await new Promise((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
-    }
-  }
-  res.end();
+/** Wait until a response can take more data (or is gone). */
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
-const bodyText = (body) => (Array.isArray(body) ? body.join('') : body);
+const PIECES_BYTES_PER_WRITE = 256 * 1024;
+
+/**
+ * Stream a body produced while it is sent (JsonPieces), with chunked transfer encoding (the length is
+ * not known in advance, as with Go's net/http for large replies). Writes about 256 KB at a time and
+ * honours backpressure, so memory stays flat however large the document is.
+ */
+async function sendPieces(res, status, contentType, body, extraHeaders) {
+  res.writeHead(status, { 'Content-Type': contentType, ...extraHeaders });
+  let buf = '';
+  for (const piece of body) {
+    if (res.destroyed) return;
+    buf += piece;
+    if (buf.length >= PIECES_BYTES_PER_WRITE) {
+      const ok = res.write(buf);
+      buf = '';
+      if (!ok) await drained(res);
+    }
+  }
+  if (res.destroyed) return;
+  res.end(buf);
+}
+
+const bodyText = (body) => (body instanceof JsonPieces ? body.toString() : body);
 
 const sendJsonText = (res, status, text) => send(res, status, 'application/json', text);
 
@@ -320,6 +330,8 @@ async function handleControl(emu, req, res, route) {
       case 'POST seed':
         emu.seed(body);
         return reply(200, { ok: true });
+      case 'POST seed-users':
+        return reply(200, { ok: true, ...emu.seedUsers(body || {}) });
       case 'GET stats':
         return reply(200, emu.stats());
       default:

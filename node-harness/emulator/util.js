@@ -21,6 +21,28 @@ class RawJson {
   }
 }
 
+/**
+ * A JSON document produced piece by piece while it is sent (list-users-full with 100,000 users):
+ * `generate` is a generator function yielding strings whose concatenation is the document. It is
+ * sent with chunked transfer encoding, so the whole text never exists at once.
+ */
+class JsonPieces {
+  constructor(generate) {
+    this.generate = generate;
+  }
+
+  [Symbol.iterator]() {
+    return this.generate();
+  }
+
+  /** The whole document (only for small bodies, e.g. the `truncated` fault). */
+  toString() {
+    let out = '';
+    for (const p of this) out += p;
+    return out;
+  }
+}
+
 /** A binary response body (branding/generate-client/*). */
 class BinaryBody {
   constructor(buffer, filename) {
@@ -70,6 +92,7 @@ function sortObjectKeys(obj) {
 module.exports = {
   ApiError,
   RawJson,
+  JsonPieces,
   BinaryBody,
   newGuid,
   randomHex,

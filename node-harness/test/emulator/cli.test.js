@@ -19,6 +19,8 @@ const FLAGS = [
   '--tls-key',
   '--state',
   '--seed',
+  '--seed-users',
+  '--seed-users-prefix',
   '--control',
   '--latency',
   '--server-version',
