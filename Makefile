@@ -17,7 +17,7 @@ export COMETPROV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cometprov
 export COMETPROV_WASM := $(CURDIR)/$(BUILD_WASM)/cometprov.wasm
 
 .PHONY: all deps native sanitize wasm node-deps runtime test test-native test-sanitize test-fuzz \
-        test-node test-php test-conformance demo bench clean
+        test-node test-php test-conformance test-browser demo demo-node preview dist bench clean
 
 all: native wasm
 
@@ -78,10 +78,28 @@ test-php: wasm runtime
 test-conformance: native wasm runtime node-deps
 	node --test tests/conformance/
 
-test: test-native test-sanitize test-fuzz test-node test-php test-conformance
+# The admin preview page in Debian's Chromium, driven by playwright-core.
+test-browser: wasm node-deps
+	node --test tests/browser/
 
-demo: native wasm node-deps
+test: test-native test-sanitize test-fuzz test-node test-php test-conformance test-browser
+
+# The product: a service's whole lifecycle through the PHP module, against the local Comet emulator,
+# on an embedded SQLite database.
+demo: native wasm runtime node-deps
+	@php scripts/php-demo.php
+
+# The same lifecycle through the Node CLI (the offline harness).
+demo-node: native wasm node-deps
 	@bash scripts/demo.sh
+
+# Serves the admin preview page on loopback and prints its URL.
+preview: wasm node-deps
+	@node node-harness/bin/preview
+
+# dist/cometbackup-whmcs-<version>.zip: the folder an admin uploads to WHMCS.
+dist: wasm runtime
+	@bash scripts/dist.sh
 
 bench: native wasm runtime node-deps
 	@bash scripts/bench.sh
