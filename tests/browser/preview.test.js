@@ -211,6 +211,13 @@ describe('the admin preview in headless Chromium', { timeout: 180000 }, () => {
     }
     // The two-vault sample shows one bar per vault plus devices and protected items.
     assert.equal((await page.$$('#bars .bar-row')).length, 4);
+
+    // Without an installation ID there is no managed policy ID: the core's refusal, by the field.
+    await typeInto('#installId', '');
+    const refused = core.invoke('policy.idForProduct', { productId: '12', installId: '' });
+    assert.equal(refused.ok, false);
+    assert.deepEqual(await texts('#installId-msg li.err'), [refused.error.message]);
+    assert.deepEqual(await page.$$('#plans ol.requests > li'), []);
   });
 
   async function shownPlan(mode) {
