@@ -51,6 +51,12 @@ json response_of(const Outcome& o) {
 
 }  // namespace
 
+json op_names() {
+    json out = json::array();
+    for (const auto& entry : kOps) out.push_back(entry.name);
+    return out;
+}
+
 Outcome invoke_json(const json& request) {
     if (!request.is_object()) {
         return Outcome::failure(Error{"request.bad_shape",

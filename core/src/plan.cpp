@@ -1,13 +1,14 @@
-// The plan engine: start/resume, the opaque state, reply classification and step wording.
+// The plan engine: start/resume, the opaque state, reply classification and the action table.
 #include "cometprov/plan.hpp"
 
 #include "args.hpp"
-#include "cometprov/policy.hpp"
 #include "plan_detail.hpp"
 
 namespace cometprov {
 
 namespace detail {
+
+namespace {
 
 const json* member(const json& obj, const char* key) {
     if (!obj.is_object()) return nullptr;
@@ -15,38 +16,52 @@ const json* member(const json& obj, const char* key) {
     return it == obj.end() ? nullptr : &*it;
 }
 
-std::string ctx_text(const json& ctx, const char* key) {
-    const json* v = member(ctx, key);
-    if (v == nullptr) return "";
-    if (v->is_string()) return v->get_ref<const std::string&>();
-    if (v->is_number_unsigned()) return std::to_string(v->get<std::uint64_t>());
-    if (v->is_number_integer()) return std::to_string(v->get<std::int64_t>());
-    if (v->is_boolean()) return v->get<bool>() ? "1" : "";
-    return "";
-}
+// Context keys, grouped by what reads them.
+constexpr KeySet kAccount = keys(Key::username, Key::marker);
+constexpr KeySet kPackage = keys(Key::configoption1, Key::configoption5, Key::configoptions,
+                                 Key::productName);
 
-std::string ctx_nested_text(const json& ctx, const char* outer, const char* inner) {
-    const json* o = member(ctx, outer);
-    return o == nullptr ? "" : ctx_text(*o, inner);
-}
+// The one dispatch: every action, its context keys, its family's phase count, start and resume.
+constexpr ActionSpec kActions[] = {
+    {"CreateAccount",
+     kAccount | kPackage |
+         keys(Key::serviceid, Key::password, Key::customfields, Key::clientsdetails,
+              Key::configoption2, Key::configoption3, Key::serverVersion, Key::serverUrl, Key::now,
+              Key::claim),
+     bit(Key::now), kCreatePhases, start_create, resume_create},
+    {"SuspendAccount", kAccount, 0, kProfilePhases, start_suspend, resume_profile},
+    {"UnsuspendAccount", kAccount, 0, kProfilePhases, start_unsuspend, resume_profile},
+    {"ChangePackage", kAccount | kPackage, 0, kProfilePhases, start_change_package, resume_profile},
+    {"TerminateAccount", kAccount | bit(Key::configoption4), 0, kTerminatePhases, start_terminate,
+     resume_terminate},
+    {"ChangePassword", kAccount | bit(Key::password), 0, kPasswordPhases, start_change_password,
+     resume_change_password},
+    {"TestConnection", 0, 0, kServerPhases, start_test_connection, resume_test_connection},
+    {"UsageUpdate", bit(Key::services), bit(Key::services), kServerPhases, start_usage_update,
+     resume_usage_update},
+    {"ListAccounts", 0, 0, kServerPhases, start_list_accounts, resume_list_accounts},
+    {"ServiceSingleSignOn", keys(Key::username, Key::serverVersion), 0, kServerPhases,
+     start_service_sso, resume_service_sso},
+    {"AdminSingleSignOn", bit(Key::serverUrl), 0, kServerPhases, start_admin_sso, resume_admin_sso},
+    {"LoadPolicies", keys(Key::pid, Key::installId), bit(Key::installId), kServerPhases,
+     start_load_policies, resume_load_policies},
+    {"LoadStorageProviders", 0, 0, kServerPhases, start_load_providers, resume_load_providers},
+};
+constexpr std::size_t kActionCount = sizeof kActions / sizeof kActions[0];
 
-bool ctx_flag(const json& ctx, const char* key) {
-    const std::string v = ctx_text(ctx, key);
-    return v == "on" || v == "yes" || v == "1" || v == "true" || v == "Yes" || v == "On";
+bool find_action(const std::string& name, std::size_t& index) {
+    for (std::size_t i = 0; i < kActionCount; ++i) {
+        if (name == kActions[i].name) {
+            index = i;
+            return true;
+        }
+    }
+    return false;
 }
-
-std::int64_t ctx_int(const json& ctx, const char* key) {
-    const std::string v = ctx_text(ctx, key);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return 0;
-    std::int64_t n = 0;
-    for (char c : v) n = n * 10 + (c - '0');
-    return n;
-}
-
-namespace {
 
 // FNV-1a over the state text. It detects a corrupted or truncated state; it does not authenticate:
-// anyone can compute it, so a host must keep states to itself (they also carry the service password).
+// anyone can compute it, so a host must keep states to itself (they also carry the service password)
+// and the core re-checks everything it reads back (context types, phase range, scratch types).
 std::string checksum(std::string_view text) {
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : text) {
@@ -62,184 +77,43 @@ std::string checksum(std::string_view text) {
     return out;
 }
 
-}  // namespace
+constexpr int kStateVersion = 2;
 
-std::string seal_state(const json& state) {
-    const std::string body = dump(state);
-    return checksum(body) + "." + body;
+Error bad_state_error() {
+    return Error{"plan.bad_state", "The plan state is not one this core produced", "/state", {}};
 }
 
-json Machine::to_state() const {
-    json s = json::object();
-    s["v"] = 1;
-    s["action"] = action;
-    s["phase"] = phase;
-    s["ctx"] = ctx;
-    s["data"] = data;
-    s["effects"] = effects;
-    return s;
-}
-
-bool Machine::from_state(const std::string& sealed, Machine& m, Error& err) {
-    json s;
+bool from_state(const std::string& sealed, Machine& m, Error& err) {
+    err = bad_state_error();
     const auto dot = sealed.find('.');
-    const std::string_view text =
-        dot == std::string::npos ? std::string_view() : std::string_view(sealed).substr(dot + 1);
-    if (dot != 16 || sealed.compare(0, 16, checksum(text)) != 0 || !parse(text, s, err, 512)) {
-        err = Error{"plan.bad_state", "The plan state is not one this core produced", "/state", {}};
+    if (dot != 16) return false;
+    const std::string_view text = std::string_view(sealed).substr(dot + 1);
+    json s;
+    Error ignored;
+    if (sealed.compare(0, 16, checksum(text)) != 0 || !parse(text, s, ignored, 512)) return false;
+    Fields f(s);
+    std::int64_t version = 0, phase = -1;
+    std::string action;
+    json ctx, scratch, effects;
+    f.integer("v", version);
+    f.text("action", action);
+    f.integer("phase", phase);
+    f.text("endpoint", m.endpoint);
+    f.value("ctx", ctx);
+    f.value("scratch", scratch);
+    f.value("effects", effects);
+    if (!f.ok() || version != kStateVersion || !find_action(action, m.action) ||
+        !scratch.is_object() || !effects.is_array()) {
         return false;
     }
-    const json* v = member(s, "v");
-    const json* action = member(s, "action");
-    const json* phase = member(s, "phase");
-    const json* ctx = member(s, "ctx");
-    const json* data = member(s, "data");
-    const json* effects = member(s, "effects");
-    if (v == nullptr || !v->is_number_integer() || *v != 1 || action == nullptr ||
-        !action->is_string() || phase == nullptr || !phase->is_string() || ctx == nullptr ||
-        !ctx->is_object() || data == nullptr || !data->is_object() || effects == nullptr ||
-        !effects->is_array()) {
-        err = Error{"plan.bad_state", "The plan state is not one this core produced", "/state", {}};
-        return false;
-    }
-    m.action = action->get<std::string>();
-    m.phase = phase->get<std::string>();
-    m.ctx = *ctx;
-    m.data = *data;
-    m.effects = *effects;
-    return true;
+    const ActionSpec& spec = kActions[m.action];
+    if (phase < 0 || phase >= spec.phases) return false;
+    m.phase = static_cast<int>(phase);
+    m.scratch = scratch;
+    m.effects = effects;
+    Error ctx_err;
+    return parse_context(ctx, spec.reads, spec.required, m.ctx, ctx_err);
 }
-
-json request_step(Machine& m, const std::string& phase, const std::string& endpoint,
-                  const json& params, const std::vector<std::string>& secrets) {
-    m.phase = phase;
-    json req = json::object();
-    req["endpoint"] = endpoint;
-    req["params"] = params.is_object() ? params : json::object();
-    req["secrets"] = json::array();
-    for (const auto& s : secrets) req["secrets"].push_back(s);
-    json step = json::object();
-    step["state"] = seal_state(m.to_state());
-    step["request"] = req;
-    return step;
-}
-
-json done_success(const Machine& m, const json& output) {
-    json d = json::object();
-    d["result"] = "success";
-    d["effects"] = m.effects;
-    if (!output.is_null()) d["output"] = output;
-    json step = json::object();
-    step["done"] = d;
-    return step;
-}
-
-json done_failure(const Machine& m, const std::string& code, const std::string& message) {
-    json d = json::object();
-    d["result"] = message;
-    d["code"] = code;
-    d["effects"] = m.effects;
-    json step = json::object();
-    step["done"] = d;
-    return step;
-}
-
-json done_reply_failure(const Machine& m, const Reply& r, const std::string& endpoint) {
-    switch (r.kind) {
-        case Reply::Kind::transport:
-            if (r.transport_kind == "tls") {
-                return done_failure(m, "comet.tls",
-                                    "TLS verification of the Comet Server failed: " + r.message);
-            }
-            if (r.transport_kind == "timeout") {
-                return done_failure(m, "comet.timeout",
-                                    "The Comet Server did not answer " + endpoint + " in time");
-            }
-            if (r.transport_kind == "connect") {
-                return done_failure(m, "comet.unreachable",
-                                    "Could not connect to the Comet Server: " + r.message);
-            }
-            return done_failure(m, "comet.transport",
-                                "The connection to the Comet Server failed during " + endpoint +
-                                    ": " + r.message);
-        case Reply::Kind::http_error:
-            return done_failure(m, "comet.http",
-                                "The Comet Server answered " + endpoint + " with HTTP " +
-                                    std::to_string(r.status));
-        case Reply::Kind::bad_body:
-            return done_failure(m, "comet.bad_reply",
-                                "The Comet Server sent an unreadable reply to " + endpoint);
-        case Reply::Kind::api_error:
-            if (r.status == 403 && r.message == "ERR_TOTP_REQUIRED") {
-                return done_failure(m, "comet.totp_required",
-                                    "The Comet admin account requires two-factor authentication "
-                                    "(TOTP); use an admin account without it for WHMCS");
-            }
-            if (r.status == 403) {
-                return done_failure(m, "comet.auth",
-                                    "The Comet Server refused the admin credentials: " + r.message);
-            }
-            return done_failure(m, "comet.api_error",
-                                "The Comet Server refused " + endpoint + ": " + r.message +
-                                    " (Status " + std::to_string(r.status) + ")");
-        case Reply::Kind::ok:
-            break;
-    }
-    return done_failure(m, "comet.unexpected",
-                        "The Comet Server's reply to " + endpoint + " was not the expected one");
-}
-
-namespace {
-
-Error bad_context(const std::string& key, const std::string& why) {
-    return Error{"plan.bad_context", "Context key " + key + " " + why, "/context/" + pointer_token(key), {}};
-}
-
-bool valid_install_id(const std::string& id) {
-    return !id.empty() && id.size() <= 32 &&
-           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
-               std::string::npos;
-}
-
-}  // namespace
-
-// Unix seconds before 2001-09-09 cannot be a real clock: a claim stamped with them would adopt
-// almost any account.
-constexpr std::int64_t kEarliestNow = 1000000000;
-
-bool check_context(const std::string& action, const json& ctx, Error& err) {
-    for (const char* key : {"serverpassword", "serverusername", "serveraccesshash"}) {
-        if (member(ctx, key) != nullptr) {
-            err = bad_context(key, "must not be in the context: the host adds the admin credentials "
-                                   "to each request itself");
-            return false;
-        }
-    }
-    if (action == "CreateAccount") {
-        const json* now = member(ctx, "now");
-        bool ok = now != nullptr && now->is_number_integer();
-        if (ok) {
-            ok = now->is_number_unsigned()
-                     ? now->get<std::uint64_t>() >= static_cast<std::uint64_t>(kEarliestNow)
-                     : now->get<std::int64_t>() >= kEarliestNow;
-        }
-        if (!ok) {
-            err = bad_context("now", "is required: the current time in unix seconds (an integer)");
-            return false;
-        }
-    }
-    if (action == "LoadPolicies") {
-        const json* id = member(ctx, "installId");
-        if (id == nullptr || !id->is_string() || !valid_install_id(id->get<std::string>())) {
-            err = bad_context("installId",
-                              "is required: the WHMCS installation's ID, 1 to 32 letters and digits");
-            return false;
-        }
-    }
-    return true;
-}
-
-namespace {
 
 bool classify(const json& response, Reply& r, Error& err) {
     if (!response.is_object()) {
@@ -252,8 +126,8 @@ bool classify(const json& response, Reply& r, Error& err) {
             return false;
         }
         r.kind = Reply::Kind::transport;
-        r.transport_kind = ctx_text(*t, "kind");
-        r.message = ctx_text(*t, "message");
+        r.transport_kind = text_member(*t, "kind");
+        r.message = text_member(*t, "message");
         if (r.transport_kind.empty()) r.transport_kind = "other";
         if (r.message.empty()) r.message = r.transport_kind;
         return true;
@@ -293,7 +167,7 @@ bool classify(const json& response, Reply& r, Error& err) {
         if (s >= 400) {
             r.kind = Reply::Kind::api_error;
             r.status = s;
-            r.message = ctx_text(r.body, "Message");
+            r.message = text_member(r.body, "Message");
             return true;
         }
     }
@@ -301,41 +175,55 @@ bool classify(const json& response, Reply& r, Error& err) {
     return true;
 }
 
-using StartFn = json (*)(Machine&);
-using ResumeFn = json (*)(Machine&, const Reply&);
-
-struct ActionEntry {
-    const char* name;
-    StartFn start;
-    ResumeFn resume;
-};
-
-constexpr ActionEntry kActions[] = {
-    {"CreateAccount", start_create, resume_create},
-    {"SuspendAccount", start_profile_edit, resume_profile_edit},
-    {"UnsuspendAccount", start_profile_edit, resume_profile_edit},
-    {"ChangePackage", start_profile_edit, resume_profile_edit},
-    {"TerminateAccount", start_terminate, resume_terminate},
-    {"ChangePassword", start_change_password, resume_change_password},
-    {"TestConnection", start_server_action, resume_server_action},
-    {"UsageUpdate", start_server_action, resume_server_action},
-    {"ListAccounts", start_server_action, resume_server_action},
-    {"ServiceSingleSignOn", start_server_action, resume_server_action},
-    {"AdminSingleSignOn", start_server_action, resume_server_action},
-    {"LoadPolicies", start_server_action, resume_server_action},
-    {"LoadStorageProviders", start_server_action, resume_server_action},
-};
-
-const ActionEntry* find_action(const std::string& name) {
-    for (const auto& a : kActions) {
-        if (name == a.name) return &a;
-    }
-    return nullptr;
-}
-
 }  // namespace
 
+std::string seal_state(const Machine& m) {
+    json s = json::object();
+    s["v"] = kStateVersion;
+    s["action"] = kActions[m.action].name;
+    s["phase"] = m.phase;
+    s["endpoint"] = m.endpoint;
+    s["ctx"] = m.ctx.to_json();
+    s["scratch"] = m.scratch;
+    s["effects"] = m.effects;
+    const std::string body = dump(s);
+    return checksum(body) + "." + body;
+}
+
+json describe_actions() {
+    json out = json::object();
+    for (const auto& a : kActions) {
+        json reads = json::array();
+        json required = json::array();
+        for (unsigned i = 0; i < kKeyCount; ++i) {
+            const Key k = static_cast<Key>(i);
+            if (((a.reads | a.required) & bit(k)) != 0) reads.push_back(key_name(k));
+            if ((a.required & bit(k)) != 0) required.push_back(key_name(k));
+        }
+        json d = json::object();
+        d["reads"] = reads;
+        d["requires"] = required;
+        out[a.name] = d;
+    }
+    return out;
+}
+
 }  // namespace detail
+
+json plan_actions() {
+    json out = json::array();
+    for (const auto& a : detail::kActions) out.push_back(a.name);
+    return out;
+}
+
+json plan_context_keys() { return detail::describe_actions(); }
+
+json plan_effects() { return json::array({"username", "marker", "claim", "customPassword", "usage"}); }
+
+json plan_secret_params() {
+    return json::array(
+        {"Password", "TargetPassword", "NewPassword", "OldPassword", "SessionKey", "TOTP", "ProfileData"});
+}
 
 std::string managed_policy_id(std::uint64_t product_id, const std::string& install_id) {
     return "WHMCS_" + install_id + "_P" + std::to_string(product_id);
@@ -365,25 +253,25 @@ Outcome op_plan_start(const json& args) {
     Error err;
     std::string action;
     if (!detail::require_string(args, "action", action, err)) return Outcome::failure(err);
-    const detail::ActionEntry* entry = detail::find_action(action);
-    if (entry == nullptr) {
+    detail::Machine m;
+    if (!detail::find_action(action, m.action)) {
         return Outcome::failure(Error{"plan.unknown_action", "Unknown action \"" + action + "\"",
                                       "/action", {}});
     }
-    detail::Machine m;
-    m.action = action;
+    const detail::ActionSpec& spec = detail::kActions[m.action];
+    static const json kEmpty = json::object();
     const json* ctx = detail::member(args, "context");
-    if (ctx != nullptr && !ctx->is_null()) {
-        if (ctx->is_array() && ctx->empty()) {
-            m.ctx = json::object();
-        } else if (!ctx->is_object()) {
-            return Outcome::failure(detail::bad_type("/context", "an object", *ctx));
-        } else {
-            m.ctx = *ctx;
-        }
+    if (ctx == nullptr || ctx->is_null() || (ctx->is_array() && ctx->empty())) {
+        ctx = &kEmpty;  // PHP sends an empty array as []
+    } else if (!ctx->is_object()) {
+        return Outcome::failure(detail::bad_type("/context", "an object", *ctx));
     }
-    if (!detail::check_context(action, m.ctx, err)) return Outcome::failure(err);
-    return Outcome::success(entry->start(m));
+    if (!detail::parse_context(*ctx, spec.reads, spec.required, m.ctx, err)) {
+        return Outcome::failure(err);
+    }
+    json step = spec.start(m);
+    if (step.is_null()) return Outcome::failure(detail::bad_state_error());
+    return Outcome::success(step);
 }
 
 Outcome op_plan_resume(const json& args) {
@@ -391,19 +279,16 @@ Outcome op_plan_resume(const json& args) {
     std::string state;
     if (!detail::require_string(args, "state", state, err)) return Outcome::failure(err);
     detail::Machine m;
-    if (!detail::Machine::from_state(state, m, err)) return Outcome::failure(err);
-    const detail::ActionEntry* entry = detail::find_action(m.action);
-    if (entry == nullptr) {
-        return Outcome::failure(
-            Error{"plan.bad_state", "The plan state is not one this core produced", "/state", {}});
-    }
+    if (!detail::from_state(state, m, err)) return Outcome::failure(err);
     const json* response = detail::member(args, "response");
     if (response == nullptr || response->is_null()) {
         return Outcome::failure(detail::missing("/response"));
     }
     detail::Reply reply;
     if (!detail::classify(*response, reply, err)) return Outcome::failure(err);
-    return Outcome::success(entry->resume(m, reply));
+    json step = detail::kActions[m.action].resume(m, reply);
+    if (step.is_null()) return Outcome::failure(detail::bad_state_error());
+    return Outcome::success(step);
 }
 
 }  // namespace cometprov

@@ -1,7 +1,11 @@
-// Internals of the plan engine shared by the action files: the machine, replies, and step builders.
+// Internals of the plan engine shared by the action files: the machine, replies, the action table
+// and the step helpers (plan_steps.cpp). See core/PLAN.md for the contract hosts see.
 #pragma once
 
 #include "cometprov/json.hpp"
+#include "cometprov/options.hpp"
+#include "cometprov/profile.hpp"
+#include "context.hpp"
 
 #include <cstdint>
 #include <string>
@@ -18,68 +22,176 @@ struct Reply {
     std::string message;         // the envelope's Message, or the transport's message
     std::string transport_kind;  // connect, timeout, tls, reset, other
 
+    bool ok() const { return kind == Kind::ok; }
+    // Comet answers 400 for an unknown user or policy.
     bool not_found() const { return kind == Kind::api_error && status == 400; }
+    // The server understood the request and said no (403 is the admin login, never the request's).
+    bool refused() const { return kind == Kind::api_error && status != 403; }
 };
 
 // The whole state of a running plan; serialised into the opaque "state" string between steps.
 struct Machine {
-    std::string action;
-    json ctx = json::object();   // the WHMCS-shaped context given to plan.start
-    std::string phase;
-    json data = json::object();  // the action's scratch values
+    std::size_t action = 0;       // index into the action table
+    Context ctx;
+    int phase = 0;                // the action family's phase enum, as its integer
+    std::string endpoint;         // the endpoint of the request in flight
+    json scratch = json::object();  // the family's typed scratch struct, serialised
     json effects = json::array();
-
-    json to_state() const;
-    static bool from_state(const std::string& text, Machine& m, Error& err);
 };
 
-std::string seal_state(const json& state);
+using StartFn = json (*)(Machine&);
+using ResumeFn = json (*)(Machine&, const Reply&);  // returns null for an inconsistent state
 
-// Step builders. `secrets` names the params a host must mask in its logs.
-json request_step(Machine& m, const std::string& phase, const std::string& endpoint,
-                  const json& params, const std::vector<std::string>& secrets = {});
+// One row per action: the only dispatch. `phases` bounds Machine::phase for the action's family.
+struct ActionSpec {
+    const char* name;
+    KeySet reads;
+    KeySet required;
+    int phases;
+    StartFn start;
+    ResumeFn resume;
+};
+
+// A request a step asks for.
+struct Call {
+    std::string endpoint;
+    json params = json::object();
+    std::vector<std::string> secrets;
+};
+
+// ---- steps (plan_steps.cpp) ----------------------------------------------------------------------
+
+// Stores the phase and endpoint, seals the state and returns {"state", "request"}.
+json request_step(Machine& m, int phase, const Call& call);
+
+// The only way an action asks for a request: the typed scratch is saved with the state.
+template <typename Scratch, typename Phase>
+json request(Machine& m, const Scratch& s, Phase phase, const Call& call) {
+    m.scratch = s.to_json();
+    return request_step(m, static_cast<int>(phase), call);
+}
+
 json done_success(const Machine& m, const json& output = json());
-json done_failure(const Machine& m, const std::string& code, const std::string& message);
-// The failure for a reply that is not what the step needed, worded for an admin.
-json done_reply_failure(const Machine& m, const Reply& r, const std::string& endpoint);
+json done_failure(const Machine& m, const std::string& code, const std::string& message,
+                  const json& detail = json());
+// What the reply to the request in flight said: {endpoint, status+message | httpStatus |
+// transport+message}, plus username when given.
+json reply_detail(const Machine& m, const Reply& r, const std::string& username = "");
+// The failure for a reply that is not what the step needed (comet.* codes), worded for an admin.
+json reply_failure(const Machine& m, const Reply& r, const std::string& username = "");
+// Marks the state inconsistent (op_plan_resume answers plan.bad_state).
+inline json bad_state() { return json(); }
 
-// Refuses a context the action cannot run safely with: admin credentials, or a missing required key.
-bool check_context(const std::string& action, const json& ctx, Error& err);
+// Replaces the effect of the same type, so retries inside one plan never duplicate effects.
+void set_effect(Machine& m, const char* type, const json& value);
 
-// Context readers: WHMCS sends ids and settings as strings or numbers, so both are read as text.
-std::string ctx_text(const json& ctx, const char* key);
-std::string ctx_nested_text(const json& ctx, const char* outer, const char* inner);
-bool ctx_flag(const json& ctx, const char* key);  // WHMCS yes/no: "on", "yes", "1", "true"
-std::int64_t ctx_int(const json& ctx, const char* key);
+json target(const std::string& user);  // {"TargetUser": user}
+std::int64_t int_member(const json& obj, const char* key);  // 0 unless an integer
+std::string text_member(const json& obj, const char* key);  // "" unless a string
+std::string self_address(const Context& c);  // serverUrl with one trailing slash, or ""
 
-// A JSON object member, or nullptr.
-const json* member(const json& obj, const char* key);
+// Typed reads of a scratch object; any missing or mistyped member makes ok() false.
+class Fields {
+public:
+    explicit Fields(const json& j) : j_(j), ok_(j.is_object()) {}
+    void text(const char* key, std::string& out);
+    void flag(const char* key, bool& out);
+    void integer(const char* key, std::int64_t& out);
+    void index(const char* key, std::size_t& out);
+    void texts(const char* key, std::vector<std::string>& out);
+    void value(const char* key, json& out);
+    bool ok() const { return ok_; }
 
-// Each action: start and resume.
+private:
+    const json* get(const char* key);
+    const json& j_;
+    bool ok_;
+};
+
+// The product's quotas (the start already proved the options valid).
+bool quotas_of(const Context& c, Quotas& q, Error& err);
+
+// ---- the product's policy (shared by create and change package) ----------------------------------
+// policies/get; only when the server says the ID is unknown (confirmed by policies/list) and the ID
+// is one of the module's own ("WHMCS_..."), policies/set creates it. An existing policy is never
+// overwritten.
+enum class PolicyStep { get, list, set };
+enum class PolicyProgress { call, settled, failed };
+Call policy_start(const Context& c, PolicyStep& step);
+PolicyProgress policy_resume(const Machine& m, PolicyStep& step, const Reply& r, Call& call,
+                             json& failure);
+json policy_step_json(PolicyStep s);
+bool policy_step_from(const json& j, PolicyStep& s);
+
+// ---- read, edit, write a profile with its hash (shared by create and the profile edits) ----------
+constexpr int kMaxHashRetries = 3;
+
+struct ProfileWrite {
+    json profile;          // null until read
+    std::string hash;
+    std::string sent_hash;  // the hash of a refused write
+    std::int64_t set_status = 0;
+    std::string set_error;
+    std::int64_t attempts = 0;
+
+    json to_json() const;
+    bool from_json(const json& j);
+    // Takes {Profile, ProfileHash} from a get-user-profile-and-hash (or modern vault) reply.
+    bool take(const json& body);
+};
+
+Call read_profile_call(const std::string& user);
+// Applies the edit; `changed` false means nothing to write. False when the profile is malformed.
+bool apply_edit(ProfileWrite& w, const ProfileEdit& edit, bool& changed, Error& err);
+Call write_profile_call(const ProfileWrite& w, const std::string& user);
+// After a refused write: true when the caller should re-read (the server said no; a concurrent
+// write may have moved the hash). False: end the plan with reply_failure.
+bool note_refused_write(ProfileWrite& w, const Reply& r);
+// After the re-read: true when the write should be tried again (the hash moved; bounded).
+bool retry_write(ProfileWrite& w);
+json write_refused(const Machine& m, const ProfileWrite& w, const std::string& user);
+
+// ---- accounts ----------------------------------------------------------------------------------
+std::string creation_guid(const json& profile);
+// The profile is the one this service created: its CreationGUID equals the stored marker.
+bool marker_matches(const Context& c, const json& profile);
+json no_username(const Machine& m);
+json not_ours(const Machine& m, const std::string& user);
+json missing_account(const Machine& m, const Reply& r, const std::string& user);
+
+// ---- the actions (one file per family) -----------------------------------------------------------
+// plan_create.cpp
+constexpr int kCreatePhases = 8;
 json start_create(Machine& m);
 json resume_create(Machine& m, const Reply& r);
-json start_profile_edit(Machine& m);  // suspend, unsuspend, package
-json resume_profile_edit(Machine& m, const Reply& r);
+// plan_profile.cpp: suspend, unsuspend, change package
+constexpr int kProfilePhases = 4;
+json start_suspend(Machine& m);
+json start_unsuspend(Machine& m);
+json start_change_package(Machine& m);
+json resume_profile(Machine& m, const Reply& r);
+// plan_terminate_password.cpp
+constexpr int kTerminatePhases = 3;
 json start_terminate(Machine& m);
 json resume_terminate(Machine& m, const Reply& r);
+constexpr int kPasswordPhases = 2;
 json start_change_password(Machine& m);
 json resume_change_password(Machine& m, const Reply& r);
-json start_server_action(Machine& m);  // test, usage, list, sso, loaders
-json resume_server_action(Machine& m, const Reply& r);
-
-// Shared pieces of the account actions.
-// The product's policy must exist before accounts point at it: policies/get, and only when the
-// server says the ID is unknown (confirmed by policies/list) and the ID is this product's own,
-// policies/set creates it. An existing policy is never overwritten.
-std::string selected_policy(const Machine& m);
-bool needs_policy_check(const Machine& m);
-json start_policy_check(Machine& m);
-enum class PolicyProgress { step, settled, failed };
-PolicyProgress resume_policy_check(Machine& m, const Reply& r, json& out);
-bool is_policy_phase(const std::string& phase);
-
-// Whether a profile is the one this service created: its CreationGUID equals the stored marker.
-bool marker_matches(const Machine& m, const json& profile);
-std::string creation_guid(const json& profile);
+// plan_server.cpp: one request each
+constexpr int kServerPhases = 1;
+json start_test_connection(Machine& m);
+json resume_test_connection(Machine& m, const Reply& r);
+json start_usage_update(Machine& m);
+json resume_usage_update(Machine& m, const Reply& r);
+json start_list_accounts(Machine& m);
+json resume_list_accounts(Machine& m, const Reply& r);
+json start_service_sso(Machine& m);
+json resume_service_sso(Machine& m, const Reply& r);
+json start_admin_sso(Machine& m);
+json resume_admin_sso(Machine& m, const Reply& r);
+json start_load_policies(Machine& m);
+json resume_load_policies(Machine& m, const Reply& r);
+json start_load_providers(Machine& m);
+json resume_load_providers(Machine& m, const Reply& r);
 
 }  // namespace cometprov::detail

@@ -1,5 +1,5 @@
-// Plans that act on the server as a whole: Test Connection, usage, server sync, single sign-on and
-// the product settings' dropdown loaders.
+// Plans that act on the server as a whole, one request each: Test Connection, usage, server sync,
+// single sign-on and the product settings' dropdown loaders.
 #include "cometprov/plan.hpp"
 #include "cometprov/usage.hpp"
 #include "cometprov/username.hpp"
@@ -11,6 +11,17 @@
 namespace cometprov::detail {
 
 namespace {
+
+enum class Phase { call };
+static_assert(static_cast<int>(Phase::call) + 1 == kServerPhases, "kServerPhases counts Phase");
+
+struct Scratch {
+    json to_json() const { return json::object(); }
+};
+
+json call(Machine& m, const std::string& endpoint, const json& params = json::object()) {
+    return request(m, Scratch{}, Phase::call, Call{endpoint, params, {}});
+}
 
 // Unix seconds (UTC) as "Y-m-d H:i:s", by Howard Hinnant's days-to-civil algorithm (no clock, no
 // locale: the same text on every host).
@@ -36,13 +47,6 @@ std::string format_utc(std::int64_t t) {
     return buf;
 }
 
-std::int64_t int_member(const json& obj, const char* key) {
-    const json* v = member(obj, key);
-    if (v == nullptr || !v->is_number_integer()) return 0;
-    return v->is_number_unsigned() ? static_cast<std::int64_t>(v->get<std::uint64_t>())
-                                   : v->get<std::int64_t>();
-}
-
 json option(const std::string& value, const std::string& label) {
     json o = json::object();
     o["value"] = value;
@@ -50,146 +54,41 @@ json option(const std::string& value, const std::string& label) {
     return o;
 }
 
-json not_comet(const Machine& m, const std::string& why) {
+json unexpected(const Machine& m, const std::string& what) {
+    json detail = json::object();
+    detail["endpoint"] = m.endpoint;
+    return done_failure(m, "comet.unexpected",
+                        "The Comet Server's reply to " + m.endpoint + " " + what, detail);
+}
+
+json not_comet(const Machine& m, const Reply& r, const std::string& why) {
     return done_failure(m, "comet.not_comet",
-                        why + ": check the server's hostname, port, protocol and path");
+                        why + ": check the server's hostname, port, protocol and path",
+                        reply_detail(m, r));
 }
 
-json test_connection(Machine& m, const Reply& r) {
-    if (r.kind == Reply::Kind::http_error) {
-        return not_comet(m, "The server answered HTTP " + std::to_string(r.status) +
-                                " instead of a Comet API reply");
-    }
-    if (r.kind == Reply::Kind::bad_body) return not_comet(m, "The server's reply is not JSON");
-    if (r.kind != Reply::Kind::ok) return done_reply_failure(m, r, "meta/version");
-    const std::string version = ctx_text(r.body, "Version");
-    if (version.empty()) return not_comet(m, "The server's reply has no Comet version");
-    ServerVersion v;
-    Error err;
-    if (!parse_server_version(version, v, err, "/Version")) {
-        return not_comet(m, "The server reports an unreadable version \"" + version + "\"");
-    }
-    if (!version_at_least(v, 18, 9, 2)) {
-        return done_failure(m, "comet.too_old",
-                            "Comet Server " + version +
-                                " is too old: this module needs Comet Server 18.9.2 or newer");
-    }
-    json out = json::object();
-    out["version"] = version;
-    return done_success(m, out);
+// A map reply (null, {} and an old server's [] are empty), else false.
+bool is_map(const json& body) {
+    return body.is_null() || body.is_object() || (body.is_array() && body.empty());
 }
 
-json usage_update(Machine& m, const Reply& r) {
-    if (r.kind != Reply::Kind::ok) return done_reply_failure(m, r, "list-users-full");
-    std::vector<UsageRow> rows;
-    Error err;
-    if (!usage_from_profiles(r.body, rows, err, "")) {
-        return done_failure(m, "comet.unexpected",
-                            "The Comet Server's reply to list-users-full was not a user map");
-    }
-    json services = json::array();
-    if (const json* s = member(m.ctx, "services"); s != nullptr && s->is_array()) services = *s;
-    json out_rows = json::array();
-    json unmatched = json::array();
-    for (const auto& svc : services) {
-        const std::string user = ctx_text(svc, "username");
-        const std::string id = ctx_text(svc, "serviceid");
-        const UsageRow* found = nullptr;
-        for (const auto& row : rows) {
-            if (!user.empty() && row.username == user) {
-                found = &row;
-                break;
-            }
-        }
-        if (found == nullptr) {
-            unmatched.push_back(id);
-            continue;
-        }
-        json row = json::object();
-        row["serviceid"] = id;
-        row["username"] = user;
-        row["diskusage"] = found->disk_usage_mb;
-        row["disklimit"] = found->disk_limit_mb;
-        out_rows.push_back(row);
-    }
-    json e = json::object();
-    e["type"] = "usage";
-    e["value"] = out_rows;
-    m.effects.push_back(e);
-    json out = json::object();
-    out["updated"] = out_rows.size();
-    out["unmatched"] = unmatched;
-    return done_success(m, out);
-}
-
-json list_accounts(Machine& m, const Reply& r) {
-    if (r.kind != Reply::Kind::ok) return done_reply_failure(m, r, "list-users-full");
-    if (!r.body.is_null() && !r.body.is_object() && !(r.body.is_array() && r.body.empty())) {
-        return done_failure(m, "comet.unexpected",
-                            "The Comet Server's reply to list-users-full was not a user map");
-    }
-    std::vector<std::pair<std::string, const json*>> users;
-    if (r.body.is_object()) {
-        for (auto it = r.body.begin(); it != r.body.end(); ++it) users.emplace_back(it.key(), &it.value());
-    }
-    std::sort(users.begin(), users.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    json accounts = json::array();
-    for (const auto& [name, profile] : users) {
-        json a = json::object();
-        std::string email;
-        if (const json* emails = member(*profile, "Emails");
-            emails != nullptr && emails->is_array() && !emails->empty() && (*emails)[0].is_string()) {
-            email = (*emails)[0].get<std::string>();
-        }
-        const json* suspended = member(*profile, "IsSuspended");
-        a["email"] = email;
-        a["username"] = name;
-        a["domain"] = "";
-        a["uniqueIdentifier"] = name;
-        a["product"] = "";
-        a["primaryip"] = "";
-        a["created"] = format_utc(int_member(*profile, "CreateTime"));
-        a["status"] = (suspended != nullptr && suspended->is_boolean() && suspended->get<bool>())
-                          ? "Suspended"
-                          : "Active";
-        accounts.push_back(a);
-    }
-    json out = json::object();
-    out["accounts"] = accounts;
-    return done_success(m, out);
-}
-
-json session(Machine& m, const Reply& r, const char* endpoint, const char* type) {
-    if (r.kind != Reply::Kind::ok) return done_reply_failure(m, r, endpoint);
-    const std::string key = ctx_text(r.body, "SessionKey");
-    if (key.empty()) {
-        return done_failure(m, "comet.unexpected",
-                            std::string("The Comet Server's reply to ") + endpoint +
-                                " has no session key");
-    }
+json session(Machine& m, const Reply& r, const char* type, const std::string& user) {
+    if (!r.ok()) return reply_failure(m, r, user);
+    const std::string key = text_member(r.body, "SessionKey");
+    if (key.empty()) return unexpected(m, "has no session key");
     json out = json::object();
     out["sessionKey"] = key;
     out["type"] = type;
-    if (std::string(type) == "user") out["username"] = ctx_text(m.ctx, "username");
+    if (!user.empty()) out["username"] = user;
     return done_success(m, out);
 }
 
-json load_options(Machine& m, const Reply& r, const char* endpoint, bool policies) {
-    if (r.kind != Reply::Kind::ok) return done_reply_failure(m, r, endpoint);
-    if (!r.body.is_null() && !r.body.is_object() && !(r.body.is_array() && r.body.empty())) {
-        return done_failure(m, "comet.unexpected",
-                            std::string("The Comet Server's reply to ") + endpoint + " was not a map");
-    }
+json load_options(Machine& m, const Reply& r, const std::string& managed) {
+    if (!r.ok()) return reply_failure(m, r);
+    if (!is_map(r.body)) return unexpected(m, "was not a map");
     json options = json::array();
     options.push_back(option("", "None"));
     bool managed_listed = false;
-    std::string managed;
-    const std::string pid = ctx_text(m.ctx, "pid");
-    if (policies && !pid.empty() && pid.size() < 19 &&
-        pid.find_first_not_of("0123456789") == std::string::npos) {
-        managed = managed_policy_id(std::stoull(pid), ctx_text(m.ctx, "installId"));
-    }
     if (r.body.is_object()) {
         for (auto it = r.body.begin(); it != r.body.end(); ++it) {
             const std::string label = it.value().is_string() ? it.value().get<std::string>() : it.key();
@@ -208,48 +107,159 @@ json load_options(Machine& m, const Reply& r, const char* endpoint, bool policie
 
 }  // namespace
 
-json start_server_action(Machine& m) {
-    const json none = json::object();
-    if (m.action == "TestConnection") return request_step(m, "call", "meta/version", none);
-    if (m.action == "UsageUpdate" || m.action == "ListAccounts") {
-        return request_step(m, "call", "list-users-full", none);
+// ---- TestConnection ------------------------------------------------------------------------------
+
+json start_test_connection(Machine& m) { return call(m, "meta/version"); }
+
+json resume_test_connection(Machine& m, const Reply& r) {
+    if (r.kind == Reply::Kind::http_error) {
+        return not_comet(m, r, "The server answered HTTP " + std::to_string(r.status) +
+                                   " instead of a Comet API reply");
     }
-    if (m.action == "ServiceSingleSignOn") {
-        const std::string user = ctx_text(m.ctx, "username");
-        if (user.empty()) {
-            return done_failure(m, "account.no_username",
-                                "This service has no Comet username recorded; run Create first");
-        }
-        ServerVersion v;
-        Error ignored;
-        if (parse_server_version(ctx_text(m.ctx, "serverVersion"), v, ignored, "") && v.known &&
-            !version_at_least(v, 19, 6, 0)) {
-            return done_failure(m, "comet.unsupported",
-                                "Signing in to a customer's account needs Comet Server 19.6 or newer");
-        }
-        json p = json::object();
-        p["TargetUser"] = user;
-        return request_step(m, "call", "account/session-start-as-user", p);
+    if (r.kind == Reply::Kind::bad_body) return not_comet(m, r, "The server's reply is not JSON");
+    if (!r.ok()) return reply_failure(m, r);
+    const std::string version = text_member(r.body, "Version");
+    if (version.empty()) return not_comet(m, r, "The server's reply has no Comet version");
+    ServerVersion v;
+    Error err;
+    if (!parse_server_version(version, v, err, "/Version")) {
+        return not_comet(m, r, "The server reports an unreadable version \"" + version + "\"");
     }
-    if (m.action == "AdminSingleSignOn") {
-        json p = json::object();
-        const std::string self = ctx_text(m.ctx, "serverUrl");
-        if (!self.empty()) p["SelfAddress"] = self.back() == '/' ? self : self + "/";
-        return request_step(m, "call", "account/session-start", p);
+    if (!version_at_least(v, 18, 9, 2)) {
+        json detail = reply_detail(m, r);
+        detail["version"] = version;
+        return done_failure(m, "comet.too_old",
+                            "Comet Server " + version +
+                                " is too old: this module needs Comet Server 18.9.2 or newer",
+                            detail);
     }
-    if (m.action == "LoadPolicies") return request_step(m, "call", "policies/list", none);
-    return request_step(m, "call", "request-storage-vault-providers", none);
+    json out = json::object();
+    out["version"] = version;
+    return done_success(m, out);
 }
 
-json resume_server_action(Machine& m, const Reply& r) {
-    if (m.phase != "call") return done_failure(m, "plan.bad_state", "The plan reached an unknown step");
-    if (m.action == "TestConnection") return test_connection(m, r);
-    if (m.action == "UsageUpdate") return usage_update(m, r);
-    if (m.action == "ListAccounts") return list_accounts(m, r);
-    if (m.action == "ServiceSingleSignOn") return session(m, r, "account/session-start-as-user", "user");
-    if (m.action == "AdminSingleSignOn") return session(m, r, "account/session-start", "admin");
-    if (m.action == "LoadPolicies") return load_options(m, r, "policies/list", true);
-    return load_options(m, r, "request-storage-vault-providers", false);
+// ---- UsageUpdate ---------------------------------------------------------------------------------
+
+json start_usage_update(Machine& m) { return call(m, "list-users-full"); }
+
+json resume_usage_update(Machine& m, const Reply& r) {
+    if (!r.ok()) return reply_failure(m, r);
+    std::vector<UsageRow> rows;
+    Error err;
+    if (!usage_from_profiles(r.body, rows, err, "")) return unexpected(m, "was not a user map");
+    json out_rows = json::array();
+    json unmatched = json::array();
+    for (const auto& svc : m.ctx.services) {
+        const UsageRow* found = nullptr;
+        for (const auto& row : rows) {
+            if (!svc.username.empty() && row.username == svc.username) {
+                found = &row;
+                break;
+            }
+        }
+        if (found == nullptr) {
+            unmatched.push_back(svc.serviceid);
+            continue;
+        }
+        json row = json::object();
+        row["serviceid"] = svc.serviceid;
+        row["username"] = svc.username;
+        row["diskusage"] = found->disk_usage_mb;
+        row["disklimit"] = found->disk_limit_mb;
+        out_rows.push_back(row);
+    }
+    set_effect(m, "usage", out_rows);
+    json out = json::object();
+    out["updated"] = out_rows.size();
+    out["unmatched"] = unmatched;
+    return done_success(m, out);
 }
+
+// ---- ListAccounts --------------------------------------------------------------------------------
+
+json start_list_accounts(Machine& m) { return call(m, "list-users-full"); }
+
+json resume_list_accounts(Machine& m, const Reply& r) {
+    if (!r.ok()) return reply_failure(m, r);
+    if (!is_map(r.body)) return unexpected(m, "was not a user map");
+    std::vector<std::pair<std::string, const json*>> users;
+    if (r.body.is_object()) {
+        for (auto it = r.body.begin(); it != r.body.end(); ++it) users.emplace_back(it.key(), &it.value());
+    }
+    std::sort(users.begin(), users.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    json accounts = json::array();
+    for (const auto& [name, profile] : users) {
+        json a = json::object();
+        std::string email;
+        if (profile->is_object()) {
+            auto emails = profile->find("Emails");
+            if (emails != profile->end() && emails->is_array() && !emails->empty() &&
+                (*emails)[0].is_string()) {
+                email = (*emails)[0].get<std::string>();
+            }
+        }
+        bool suspended = false;
+        if (profile->is_object()) {
+            auto s = profile->find("IsSuspended");
+            suspended = s != profile->end() && s->is_boolean() && s->get<bool>();
+        }
+        a["email"] = email;
+        a["username"] = name;
+        a["domain"] = "";
+        a["uniqueIdentifier"] = name;
+        a["product"] = "";
+        a["primaryip"] = "";
+        a["created"] = format_utc(int_member(*profile, "CreateTime"));
+        a["status"] = suspended ? "Suspended" : "Active";
+        accounts.push_back(a);
+    }
+    json out = json::object();
+    out["accounts"] = accounts;
+    return done_success(m, out);
+}
+
+// ---- ServiceSingleSignOn, AdminSingleSignOn ------------------------------------------------------
+
+json start_service_sso(Machine& m) {
+    if (m.ctx.username.empty()) return no_username(m);
+    ServerVersion v;
+    Error ignored;
+    if (parse_server_version(m.ctx.server_version, v, ignored, "") && v.known &&
+        !version_at_least(v, 19, 6, 0)) {
+        return done_failure(m, "comet.unsupported",
+                            "Signing in to a customer's account needs Comet Server 19.6 or newer");
+    }
+    return call(m, "account/session-start-as-user", target(m.ctx.username));
+}
+
+json resume_service_sso(Machine& m, const Reply& r) { return session(m, r, "user", m.ctx.username); }
+
+json start_admin_sso(Machine& m) {
+    json p = json::object();
+    const std::string self = self_address(m.ctx);
+    if (!self.empty()) p["SelfAddress"] = self;
+    return call(m, "account/session-start", p);
+}
+
+json resume_admin_sso(Machine& m, const Reply& r) { return session(m, r, "admin", ""); }
+
+// ---- LoadPolicies, LoadStorageProviders ----------------------------------------------------------
+
+json start_load_policies(Machine& m) { return call(m, "policies/list"); }
+
+json resume_load_policies(Machine& m, const Reply& r) {
+    std::string managed;
+    if (!m.ctx.pid.empty()) {
+        std::uint64_t pid = 0;
+        for (char c : m.ctx.pid) pid = pid * 10 + static_cast<std::uint64_t>(c - '0');
+        managed = managed_policy_id(pid, m.ctx.install_id);
+    }
+    return load_options(m, r, managed);
+}
+
+json start_load_providers(Machine& m) { return call(m, "request-storage-vault-providers"); }
+
+json resume_load_providers(Machine& m, const Reply& r) { return load_options(m, r, ""); }
 
 }  // namespace cometprov::detail

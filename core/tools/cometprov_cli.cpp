@@ -1,11 +1,45 @@
 // Native command-line front end: one invoke request as JSON on stdin, the response on stdout.
 // `cometprov --batch` reads a JSON array of request strings and prints a JSON array of the response
 // strings, so conformance tests can compare hosts without one process per request.
+// `cometprov --conversations` reads a plan conversations document (tests/vectors/conversations) and
+// prints, per conversation, the array of raw responses the core gave: plan.start, then plan.resume
+// with each reply in turn, until the plan ends or the replies run out.
 #include "cometprov/invoke.hpp"
 
 #include <cstdio>
 #include <cstring>
 #include <string>
+
+namespace {
+
+cometprov::json run_conversation(const cometprov::json& c) {
+    cometprov::json responses = cometprov::json::array();
+    cometprov::json req = cometprov::json::object();
+    req["op"] = "plan.start";
+    req["args"]["action"] = c.contains("action") ? c["action"] : cometprov::json();
+    req["args"]["context"] = c.contains("context") ? c["context"] : cometprov::json();
+    const cometprov::json replies =
+        c.contains("replies") && c["replies"].is_array() ? c["replies"] : cometprov::json::array();
+    std::size_t used = 0;
+    for (;;) {
+        const std::string out = cometprov::invoke(cometprov::dump(req));
+        responses.push_back(out);
+        cometprov::json r;
+        cometprov::Error err;
+        if (!cometprov::parse(out, r, err) || !r.contains("value") || !r["value"].contains("state") ||
+            used >= replies.size()) {
+            break;
+        }
+        cometprov::json next = cometprov::json::object();
+        next["op"] = "plan.resume";
+        next["args"]["state"] = r["value"]["state"];
+        next["args"]["response"] = replies[used++];
+        req = next;
+    }
+    return responses;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     std::string input;
@@ -32,8 +66,29 @@ int main(int argc, char** argv) {
         std::fputc('\n', stdout);
         return 0;
     }
+    if (argc > 1 && std::strcmp(argv[1], "--conversations") == 0) {
+        cometprov::json doc;
+        cometprov::Error err;
+        if (!cometprov::parse(input, doc, err) || !doc.contains("conversations") ||
+            !doc["conversations"].is_array()) {
+            std::fputs("cometprov --conversations: stdin must be {\"conversations\": [...]}\n", stderr);
+            return 2;
+        }
+        cometprov::json out = cometprov::json::array();
+        for (const auto& c : doc["conversations"]) {
+            if (!c.is_object()) {
+                std::fputs("cometprov --conversations: every conversation must be an object\n", stderr);
+                return 2;
+            }
+            out.push_back(run_conversation(c));
+        }
+        const std::string text = cometprov::dump(out);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fputc('\n', stdout);
+        return 0;
+    }
     if (argc > 1) {
-        std::fputs("usage: cometprov [--batch] < request.json\n", stderr);
+        std::fputs("usage: cometprov [--batch | --conversations] < input.json\n", stderr);
         return 2;
     }
     bool ok = false;

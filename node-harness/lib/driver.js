@@ -2,7 +2,7 @@
 // Runs a core plan against a Comet Server: the core decides each request, this file only does HTTP.
 const { loadCore } = require('./core');
 
-const ALWAYS_SECRET = new Set(['Password', 'TargetPassword', 'NewPassword', 'OldPassword', 'SessionKey', 'TOTP']);
+// The core refuses these in a plan context (plan.bad_context); WHMCS puts them in every $params.
 const SERVER_SECRET_KEYS = ['serverpassword', 'serveraccesshash', 'serverusername'];
 
 /** Classifies a fetch failure into the core's transport kinds. */
@@ -21,9 +21,13 @@ function transportMessage(err) {
   return (err && err.message) || String(err);
 }
 
-/** A copy of params with every secret replaced by "***" (for logs and transcripts). */
-function maskParams(params, secrets = []) {
-  const hidden = new Set([...ALWAYS_SECRET, ...secrets]);
+/**
+ * A copy of params with every secret replaced by "***" (for logs and transcripts): the step's own
+ * `secrets` and the names the core always treats as secret (its `version` op's `secretParams`).
+ */
+function maskParams(params, secrets, alwaysSecret) {
+  if (!Array.isArray(alwaysSecret) || alwaysSecret.length === 0) throw new TypeError('maskParams needs the core\'s secretParams');
+  const hidden = new Set([...alwaysSecret, ...(secrets || [])]);
   const out = {};
   for (const [k, v] of Object.entries(params || {})) out[k] = hidden.has(k) ? '***' : v;
   return out;
@@ -85,6 +89,7 @@ function outcomeOf(response) {
  */
 async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSteps = 64 }) {
   core = core || (await loadCore());
+  const { secretParams } = core.invoke('version').value;
   const steps = [];
   let r = core.invoke('plan.start', { action, context });
   for (let n = 0; ; n++) {
@@ -94,7 +99,7 @@ async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSt
     if (n >= maxSteps) throw new Error(`plan ${action} did not finish within ${maxSteps} requests`);
     const { endpoint, params, secrets } = step.request;
     const response = await postForm(server, endpoint, params, { timeoutMs });
-    const record = { endpoint, params: maskParams(params, secrets), outcome: outcomeOf(response) };
+    const record = { endpoint, params: maskParams(params, secrets, secretParams), outcome: outcomeOf(response) };
     steps.push(record);
     if (onStep) onStep(record);
     r = core.invoke('plan.resume', { state: step.state, response });

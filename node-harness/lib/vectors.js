@@ -33,4 +33,47 @@ function canonical(value) {
   return value;
 }
 
-module.exports = { loadVectorCases, requestOf, canonical };
+const CONVERSATIONS_FILE = path.join(VECTORS_DIR, 'conversations', 'plan_conversations.json');
+
+/** The plan conversations: [{name, action, context, replies, expect: {requests, done | error}}]. */
+function loadConversations(file = CONVERSATIONS_FILE) {
+  return JSON.parse(fs.readFileSync(file, 'utf8')).conversations;
+}
+
+/**
+ * Runs one conversation through `invokeJson` (request text in, response text out): plan.start with
+ * the context, then plan.resume with each reply in turn until the plan ends or the replies run out.
+ * Returns the raw responses (for byte comparisons across hosts) and the transcript
+ * {requests, done | error | waiting, unusedReplies?} that tests/vectors/README.md defines.
+ */
+function runConversation(invokeJson, c) {
+  const responses = [];
+  const requests = [];
+  const transcript = {};
+  let used = 0;
+  let text = JSON.stringify({ op: 'plan.start', args: { action: c.action, context: c.context } });
+  for (;;) {
+    const out = invokeJson(text);
+    responses.push(out);
+    const r = JSON.parse(out);
+    if (!r.ok) {
+      transcript.error = r.error;
+      break;
+    }
+    if (r.value.done) {
+      transcript.done = r.value.done;
+      break;
+    }
+    requests.push(r.value.request);
+    if (used >= c.replies.length) {
+      transcript.waiting = true;
+      break;
+    }
+    text = JSON.stringify({ op: 'plan.resume', args: { state: r.value.state, response: c.replies[used++] } });
+  }
+  transcript.requests = requests;
+  if (used < c.replies.length) transcript.unusedReplies = c.replies.length - used;
+  return { responses, transcript };
+}
+
+module.exports = { loadVectorCases, requestOf, canonical, loadConversations, runConversation, CONVERSATIONS_FILE };

@@ -8,7 +8,8 @@ const { spawnSync } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { loadCore } = require(path.join(ROOT, 'node-harness', 'lib', 'core'));
-const { loadVectorCases, requestOf } = require(path.join(ROOT, 'node-harness', 'lib', 'vectors'));
+const { loadVectorCases, requestOf, loadConversations, runConversation, CONVERSATIONS_FILE } = require(path.join(ROOT, 'node-harness', 'lib', 'vectors'));
+const fs = require('node:fs');
 
 // Beyond the vectors: plan starts whose outputs carry serialised states, so the hosts must agree on
 // the state bytes too, and a few requests with awkward text.
@@ -32,8 +33,9 @@ function extraRequests() {
   return out;
 }
 
-function runBatch(command, args, requests) {
-  const r = spawnSync(command, args, { input: JSON.stringify(requests), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, cwd: ROOT });
+function runBatch(command, args, requests, input = JSON.stringify(requests)) {
+  const r = spawnSync(command, args, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, cwd: ROOT });
+  assert.equal(r.signal, null, `${command} ${args.join(' ')} was killed by ${r.signal}`);
   assert.equal(r.status, 0, `${command} ${args.join(' ')} failed: ${r.stderr}`);
   const out = JSON.parse(r.stdout);
   assert.equal(out.length, requests.length);
@@ -42,7 +44,7 @@ function runBatch(command, args, requests) {
 
 test('native, Node and PHP produce identical bytes for every request', async () => {
   const requests = [...loadVectorCases().map(requestOf), ...extraRequests()];
-  assert.ok(requests.length >= 300, `only ${requests.length} requests`);
+  assert.ok(requests.length >= 250, `only ${requests.length} requests`);
   const core = await loadCore();
   const node = requests.map((r) => core.invokeJson(r));
   const native = runBatch(path.join(ROOT, process.env.COMETPROV_NATIVE_CLI || 'build/cometprov'), ['--batch'], requests);
@@ -57,4 +59,23 @@ test('native, Node and PHP produce identical bytes for every request', async () 
     }
   }
   assert.equal(differences, 0);
+});
+
+test('native, Node and PHP run every plan conversation to the same bytes', async () => {
+  const conversations = loadConversations();
+  assert.ok(conversations.length >= 140, `only ${conversations.length} conversations`);
+  const core = await loadCore();
+  const node = conversations.map((c) => runConversation((text) => core.invokeJson(text), c).responses);
+  const input = fs.readFileSync(CONVERSATIONS_FILE, 'utf8');
+  const native = runBatch(path.join(ROOT, process.env.COMETPROV_NATIVE_CLI || 'build/cometprov'), ['--conversations'], conversations, input);
+  const php = runBatch('php', [path.join(ROOT, 'scripts', 'invoke-php'), '--conversations'], conversations, input);
+  let steps = 0;
+  for (let i = 0; i < conversations.length; i++) {
+    const name = conversations[i].name;
+    assert.deepEqual(native[i], node[i], `native and Node differ in "${name}"`);
+    assert.deepEqual(php[i], node[i], `PHP and Node differ in "${name}"`);
+    steps += node[i].length;
+  }
+  // Every conversation produced at least its start response; most produced several steps.
+  assert.ok(steps > conversations.length * 2, `only ${steps} steps`);
 });

@@ -56,3 +56,34 @@ TEST(Invoke, ResponseIsCompactAndStartsWithOk) {
     EXPECT_EQ(out.rfind("{\"ok\":true,\"value\":{", 0), 0u) << out;
     EXPECT_EQ(out.find('\n'), std::string::npos);
 }
+
+// What hosts read instead of copying: every published op and action is one the core knows.
+TEST(Invoke, VersionPublishesOpsActionsEffectsAndSecrets) {
+    json v = json::parse(invoke(R"({"op":"version"})"), nullptr, false)["value"];
+    ASSERT_TRUE(v["ops"].is_array());
+    ASSERT_TRUE(v["actions"].is_array());
+    EXPECT_EQ(v["actions"].size(), 13u);
+    for (const auto& op : v["ops"]) {
+        json req = json::object();
+        req["op"] = op;
+        json r = json::parse(invoke(dump(req)), nullptr, false);
+        EXPECT_FALSE(r["ok"] == false && r["error"]["code"] == "request.unknown_op") << op;
+    }
+    for (const auto& action : v["actions"]) {
+        json req = json::object();
+        req["op"] = "plan.start";
+        req["args"]["action"] = action;
+        json r = json::parse(invoke(dump(req)), nullptr, false);
+        EXPECT_FALSE(r["ok"] == false && r["error"]["code"] == "plan.unknown_action") << action;
+        EXPECT_TRUE(v["contextKeys"].contains(action.get<std::string>())) << action;
+    }
+    EXPECT_EQ(v["effects"], json::parse(R"(["username","marker","claim","customPassword","usage"])"));
+    for (const char* s : {"Password", "TargetPassword", "NewPassword", "OldPassword", "SessionKey", "TOTP", "ProfileData"}) {
+        bool found = false;
+        for (const auto& p : v["secretParams"]) found = found || p == s;
+        EXPECT_TRUE(found) << s;
+    }
+    EXPECT_EQ(v["contextKeys"]["CreateAccount"]["requires"], json::parse(R"(["now"])"));
+    EXPECT_EQ(v["contextKeys"]["LoadPolicies"]["requires"], json::parse(R"(["installId"])"));
+    EXPECT_EQ(v["contextKeys"]["UsageUpdate"]["requires"], json::parse(R"(["services"])"));
+}

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 using namespace cometprov;
 using cptest::J;
 
@@ -112,7 +114,9 @@ TEST(Plan, SetRefusedWithoutConcurrentWriteFailsAfterOneReread) {
     PlanRun run = drive("SuspendAccount", J(R"({"username":"bob"})"),
                     {profile, R"({"Status":400,"Message":"Invalid profile"})", profile});
     ASSERT_EQ(run.requests.size(), 3u);
-    EXPECT_EQ(run.done["code"], "comet.api_error");
+    EXPECT_EQ(run.done["code"], "comet.profile_write_refused");
+    EXPECT_EQ(run.done["detail"]["endpoint"], "set-user-profile-hash");
+    EXPECT_EQ(run.done["detail"]["username"], "bob");
     EXPECT_NE(run.done["result"].get<std::string>().find("Invalid profile"), std::string::npos);
 }
 
@@ -128,4 +132,102 @@ TEST(Plan, StatesAreSealed) {
     resume["state"] = state;
     resume["response"] = J(R"({"httpStatus":200,"body":"{}"})");
     EXPECT_EQ(cptest::code_of(cptest::call("plan.resume", resume)), "plan.bad_state");
+}
+
+namespace {
+
+std::string fnv(const std::string& text) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+// A state the core produced for `action`, with `edit` applied to its JSON and the checksum redone:
+// the checksum only detects corruption, so the core must re-check what it reads back.
+std::string edited_state(const char* action, const json& context, void (*edit)(json&)) {
+    json args = json::object();
+    args["action"] = action;
+    args["context"] = context;
+    json r = cptest::call("plan.start", args);
+    const std::string state = r["value"]["state"].get<std::string>();
+    json body = json::parse(state.substr(17));
+    edit(body);
+    const std::string text = dump(body);
+    return fnv(text) + "." + text;
+}
+
+std::string resume_code(const std::string& state) {
+    json resume = json::object();
+    resume["state"] = state;
+    resume["response"] = J(R"({"httpStatus":200,"body":"{}"})");
+    return cptest::code_of(cptest::call("plan.resume", resume));
+}
+
+}  // namespace
+
+TEST(Plan, ResealedStatesAreStillCheckedFieldByField) {
+    const json ctx = J(R"({"username":"bob"})");
+    // Untouched, the state resumes.
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json&) {})), "");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["phase"] = 99; })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["phase"] = "read"; })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["scratch"] = json::object(); })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["ctx"]["username"] = 5; })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["action"] = "Renew"; })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx, [](json& s) { s["v"] = 1; })),
+              "plan.bad_state");
+    EXPECT_EQ(resume_code(edited_state("SuspendAccount", ctx,
+                                       [](json& s) { s["scratch"]["write"]["attempts"] = "x"; })),
+              "plan.bad_state");
+}
+
+TEST(Plan, StatesCarryOnlyTheKeysTheActionReads) {
+    json args = json::object();
+    args["action"] = "SuspendAccount";
+    args["context"] = J(R"({"username":"bob","password":"service-secret","clientsdetails":{"email":"a@b.c"}})");
+    const std::string state = cptest::call("plan.start", args)["value"]["state"].get<std::string>();
+    EXPECT_EQ(state.find("service-secret"), std::string::npos);
+    EXPECT_EQ(state.find("a@b.c"), std::string::npos);
+    EXPECT_NE(state.find("bob"), std::string::npos);
+}
+
+TEST(Plan, AClaimNeverAdoptsAnAccountCreatedBeforeTheAttempt) {
+    // The claim says: add-user for ann1234 was attempted at 1764500000 and its reply was lost.
+    json ctx = J(R"({"serviceid":5,"password":"Generated-Pw1","customfields":{"Username":"ann1234"},
+                     "claim":{"username":"ann1234","at":1764500000},"now":1764500100})");
+    for (std::int64_t age : {601, 3600, 86400 * 365}) {
+        json profile = J(R"({"Status":200,"ProfileHash":"h","Profile":{"CreationGUID":"X"}})");
+        profile["Profile"]["CreateTime"] = 1764500000 - age;
+        PlanRun run = drive("CreateAccount", ctx, {dump(profile)});
+        ASSERT_EQ(run.requests.size(), 1u) << age;
+        EXPECT_EQ(run.requests[0]["endpoint"], "get-user-profile-and-hash");
+        EXPECT_EQ(run.done["code"], "account.username_taken") << age;
+        for (const auto& e : run.done["effects"]) EXPECT_NE(e["type"], "username") << age;
+    }
+    // Created after the attempt (or within the skew): ours, adopted without a new add-user.
+    for (std::int64_t age : {600, 0, -30}) {
+        json profile = J(R"({"Status":200,"ProfileHash":"h","Profile":{"CreationGUID":"X"}})");
+        profile["Profile"]["CreateTime"] = 1764500000 - age;
+        PlanRun run = drive("CreateAccount", ctx, {dump(profile), kOk});
+        ASSERT_FALSE(run.requests.empty());
+        for (const auto& req : run.requests) EXPECT_NE(req["endpoint"], "add-user") << age;
+        EXPECT_EQ(run.done["result"], "success") << age;
+    }
+}
+
+TEST(Plan, ErrorsOfFailedStepsCarryTheirDetail) {
+    PlanRun run = drive("TerminateAccount", J(R"({"username":"dan"})"),
+                        {R"({"Status":500,"Message":"device online"})", R"({"Status":200})"});
+    EXPECT_EQ(run.done["code"], "comet.delete_refused");
+    EXPECT_EQ(run.done["detail"], J(R"({"endpoint":"delete-user","status":500,"message":"device online","username":"dan"})"));
 }

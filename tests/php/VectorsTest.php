@@ -101,7 +101,7 @@ final class VectorsTest extends TestCase
         return json_decode($protected, false, 512, JSON_THROW_ON_ERROR);
     }
 
-    private static function encode(mixed $value): string
+    public static function encode(mixed $value): string
     {
         $json = json_encode($value, self::JSON_FLAGS | JSON_THROW_ON_ERROR);
         return (string) preg_replace('/"' . self::marker() . '(-?\d+)"/', '$1', $json);

@@ -15,6 +15,9 @@ std::string invoke(std::string_view request);
 // Same, and reports whether the response is {"ok": true} (for the C ABI's status code).
 std::string invoke(std::string_view request, bool& ok);
 
+// The names of every op, in the order `version` lists them.
+json op_names();
+
 // Runs one already-parsed request (used by the native tests and tools).
 Outcome invoke_json(const json& request);
 

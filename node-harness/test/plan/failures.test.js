@@ -133,7 +133,7 @@ test('endless conflicts give up after a bounded number of attempts', async () =>
     await h.run('CreateAccount', params);
     h.emu.injectFault({ endpoint: 'set-user-profile-hash', kind: 'hashconflict', count: -1 });
     const r = await h.run('SuspendAccount', params);
-    assert.equal(r.code, 'comet.api_error');
+    assert.equal(r.code, 'comet.profile_write_refused');
     assert.ok(r.steps.length <= 10);
   } finally {
     await h.emu.close();

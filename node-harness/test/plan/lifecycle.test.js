@@ -144,7 +144,7 @@ for (const mode of ['modern', '18.9']) {
       if (mode === '18.9') {
         // session-start-as-user arrived in Comet 19.6: the server refuses it, and so does the core
         // when it knows the version.
-        assert.equal(s.code, 'comet.api_error');
+        assert.equal(s.code, 'comet.refused');
         const known = await h.run('ServiceSingleSignOn', { ...params, serverVersion: '18.9.2' });
         assert.equal(known.code, 'comet.unsupported');
         assert.equal(known.steps.length, 0);
