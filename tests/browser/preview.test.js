@@ -21,16 +21,24 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const SCREENSHOT = path.join(ROOT, 'build', 'preview.png');
 const DOCS_SCREENSHOT = path.join(ROOT, 'docs', 'preview.png');
 const MASK = '••••••';
+const VECTORS = path.join(ROOT, 'tests', 'vectors');
 
-// Conversation vectors written by hand by the core's authors, when they exist.
+// Conversation vectors written by hand by the core's authors (tests/vectors/**/*conversation*.json).
 function conversationVectors() {
-  const dir = path.join(ROOT, 'tests', 'vectors');
   const out = [];
-  for (const name of fs.readdirSync(dir).filter((n) => /conversation/i.test(n) && n.endsWith('.json')).sort()) {
-    const doc = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
-    const cases = Array.isArray(doc) ? doc : doc.cases || doc.conversations || [];
-    for (const c of cases) if (c && c.action === 'CreateAccount') out.push({ file: name, ...c });
-  }
+  const visit = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+      } else if (/conversation/i.test(path.relative(VECTORS, full)) && entry.name.endsWith('.json')) {
+        const doc = JSON.parse(fs.readFileSync(full, 'utf8'));
+        const cases = Array.isArray(doc) ? doc : doc.conversations || doc.cases || [];
+        for (const c of cases) if (c && c.action === 'CreateAccount') out.push({ file: path.relative(VECTORS, full), ...c });
+      }
+    }
+  };
+  visit(VECTORS);
   return out;
 }
 
@@ -293,16 +301,25 @@ describe('the admin preview in headless Chromium', { timeout: 180000 }, () => {
       ? `${vectors.length} CreateAccount conversation vectors replayed in the page`
       : 'no conversation vectors yet (tests/vectors/*conversation*.json): checked against Node\'s core only');
     for (const v of vectors) {
-      const label = `${v.file}: ${v.name || v.description || 'conversation'}`;
+      const label = `${v.file}: ${v.name || 'conversation'}`;
       await page.evaluate(({ context, replies }) => window.CometPreview.replay('modern', context, replies), { context: v.context, replies: v.replies });
       assertSameRequests(await shownPlan('modern'), v.expect.requests, label);
-      if (v.expect.done && typeof v.expect.done === 'object') {
-        const run = await page.evaluate(() => window.CometPreview.lastRuns.modern);
-        assert.ok(run.done, `${label}: the page's plan did not finish`);
-        for (const key of Object.keys(v.expect.done)) assert.deepEqual(run.done[key], v.expect.done[key], `${label}: done.${key}`);
-        const shown = await shownPlan('modern');
-        if (run.done.result !== 'success') assert.ok(shown.result.includes(run.done.result), `${label}: the failure is not shown`);
+      const run = await page.evaluate(() => window.CometPreview.lastRuns.modern);
+      const shown = await shownPlan('modern');
+      if (v.expect.error) {
+        assert.deepEqual(run.error, v.expect.error, `${label}: error`);
+        assert.ok(shown.result.includes(v.expect.error.message), `${label}: the refusal is not shown`);
+      } else {
+        assert.equal(run.error, null, `${label}: ${JSON.stringify(run.error)}`);
       }
+      if (v.expect.done) {
+        assert.deepEqual(run.done, v.expect.done, `${label}: done`);
+        if (run.done.result !== 'success') assert.ok(shown.result.includes(run.done.result), `${label}: the failure is not shown`);
+      } else {
+        assert.equal(run.done, null, `${label}: done`);
+      }
+      assert.equal(Boolean(run.waiting), Boolean(v.expect.waiting), `${label}: waiting`);
+      assert.equal(v.replies.length - run.responses.length, v.expect.unusedReplies || 0, `${label}: unused replies`);
     }
   });
 

@@ -192,7 +192,7 @@
   }
 
   // Drives a plan: start, then hand each request's reply back, until the core says it is done.
-  // `answer(request, index)` gives the reply; returning null stops (the conversation ran out).
+  // `answer(request, index)` gives the reply; undefined stops (the conversation ran out).
   function runPlan(action, context, answer) {
     const run = { action, context, requests: [], responses: [], done: null, error: null };
     let out = invoke('plan.start', { action, context });
@@ -208,7 +208,10 @@
       }
       run.requests.push(step.request);
       const response = answer(step.request, run.requests.length - 1);
-      if (!response) return run;
+      if (response === undefined) {
+        run.waiting = true;
+        return run;
+      }
       run.responses.push(response);
       out = invoke('plan.resume', { state: step.state, response });
     }
@@ -576,7 +579,7 @@
   // For the tests: run the plan shown for one server against a recorded conversation's replies.
   api.replay = (mode, context, replies) => {
     const server = S.servers.find((s) => s.mode === mode);
-    const run = runPlan('CreateAccount', context, (_req, i) => (i < replies.length ? replies[i] : null));
+    const run = runPlan('CreateAccount', context, (_req, i) => (i < replies.length ? replies[i] : undefined));
     const col = renderPlan(server, run.requests.map(maskedParams), run);
     col.dataset.replay = 'true';
     const old = $('plans').querySelector(`[data-server="${mode}"]`);
