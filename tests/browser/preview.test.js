@@ -286,6 +286,12 @@ describe('the admin preview in headless Chromium', { timeout: 180000 }, () => {
       assert.equal(typeof run.context.now, 'number');
       assert.ok(Number.isInteger(run.context.now));
       for (const key of ['serverpassword', 'serverusername', 'serveraccesshash']) assert.ok(!(key in run.context));
+      const { contextKeys } = core.invoke('version').value;
+      if (contextKeys) {
+        const reads = contextKeys.CreateAccount.reads;
+        assert.deepEqual(Object.keys(run.context).filter((k) => !reads.includes(k)), [], 'the page sends keys CreateAccount does not read');
+        for (const k of contextKeys.CreateAccount.requires) assert.ok(k in run.context, k);
+      }
       const node = planInNode(run);
       assert.equal(node.done.result, 'success');
       assertSameRequests(await shownPlan(mode), node.requests, `page vs Node (${mode})`);

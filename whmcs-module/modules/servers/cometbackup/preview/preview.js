@@ -168,11 +168,11 @@
     return r;
   }
 
-  // The context WHMCS would give the core for CreateAccount. No admin credentials: WHMCS adds them.
+  // The context WHMCS would give the core for CreateAccount (the keys it reads, see version.contextKeys).
+  // No admin credentials: WHMCS adds them to each request.
   function planContext(form, r, server) {
     return {
       serviceid: S.service.serviceid,
-      pid: form.productId,
       username: '',
       password: S.service.password,
       customfields: { Username: form.customUsername, Password: form.customPassword },
@@ -180,13 +180,11 @@
       configoption1: r.policyId,
       configoption2: form.provider,
       configoption3: form.requirePasswordChange ? 'on' : '',
-      configoption4: '',
       configoption5: form.neverChangeVault ? 'on' : '',
       configoptions: r.options.values,
       productName: form.productName,
       serverVersion: server.version,
       serverUrl: S.service.serverUrl,
-      installId: form.installId,
       now: Math.floor(Date.now() / 1000),
     };
   }
