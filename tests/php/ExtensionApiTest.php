@@ -18,8 +18,10 @@ final class ExtensionApiTest extends TestCase
     /** @return array<string, mixed> */
     private static function runWithShim(string $fixture, array $requests, string $cacheDir): array
     {
+        // No FFI runtime library: 'auto' prefers FFI and falls back to the (safe, 1.0.2) extension.
         return TestSupport::child(
-            ['wasmPath' => TestSupport::fixture($fixture), 'cacheDir' => $cacheDir],
+            ['wasmPath' => TestSupport::fixture($fixture), 'cacheDir' => $cacheDir,
+                'runtimeLibrary' => TestSupport::tempDir('no-runtime') . '/libwasmer.so'],
             $requests,
             [],
             ['COMETPROV_TEST_WASMER_SHIM' => '1', 'COMETPROV_WASM_RUNTIME' => TestSupport::runtimeLibrary()]
@@ -78,7 +80,7 @@ final class ExtensionApiTest extends TestCase
         self::assertNotEmpty($requests);
         $cacheDir = TestSupport::tempDir('cache');
         $viaExtension = TestSupport::child(
-            ['wasmPath' => $wasm, 'cacheDir' => $cacheDir],
+            ['wasmPath' => $wasm, 'cacheDir' => $cacheDir, 'backend' => 'extension'],
             $requests,
             [],
             ['COMETPROV_TEST_WASMER_SHIM' => '1', 'COMETPROV_WASM_RUNTIME' => TestSupport::runtimeLibrary()]

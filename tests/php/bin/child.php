@@ -20,9 +20,24 @@ try {
     $report['startMs'] = (hrtime(true) - $start) / 1e6;
     $report['info'] = $core->info();
     foreach (json_decode((string) stream_get_contents(STDIN), true) ?: [] as $request) {
-        $report['responses'][] = $core->invokeJson($request);
+        if (is_array($request)) {
+            // {"repeat": "x", "times": N, "prefix": "...", "suffix": "..."}: a large request built here.
+            $request = $request['prefix'] . str_repeat($request['repeat'], $request['times']) . $request['suffix'];
+        }
+        try {
+            $report['responses'][] = $core->invokeJson($request);
+        } catch (CoreException $e) {
+            if (getenv('COMETPROV_CHILD_CONTINUE') !== '1') {
+                throw $e;
+            }
+            $report['responses'][] = ['reason' => $e->reason(), 'message' => $e->getMessage()];
+        }
     }
 } catch (CoreException $e) {
     $report['error'] = ['reason' => $e->reason(), 'message' => $e->getMessage()];
+}
+if (class_exists('WasmerPhpShim', false)) {
+    // How many functions of the pretend wasmer-php extension were called.
+    $report['extensionCalls'] = WasmerPhpShim::$calls;
 }
 echo json_encode($report, JSON_UNESCAPED_SLASHES), "\n";

@@ -36,6 +36,17 @@ function cometbackup_Requirements($whmcsVersion = '')
         return 'Comet Backup needs PHP FFI with ffi.enable=1 in php.ini (ffi.enable=preload is not enough for WHMCS), '
             . 'or the wasmer-php extension.';
     }
+    if (!$ffi) {
+        // Without FFI only the wasmer-php extension is left, and it is safe only on a wasmer 1.x
+        // library: with wasmer 2 or newer it frees memory twice and PHP aborts (lib/Wasm/ExtensionApi.php).
+        $wasmer = function_exists('wasmer_version') ? trim((string) wasmer_version()) : '';
+        if (!preg_match('/^1\.\d/', $wasmer)) {
+            return 'Comet Backup cannot use the wasmer-php extension here: it runs on '
+                . ($wasmer !== '' && preg_match('/^[0-9A-Za-z.+-]{1,40}$/', $wasmer) ? 'wasmer ' . $wasmer : 'a wasmer library of unknown version')
+                . ', and only wasmer 1.x is safe with it (wasmer 2 or newer crashes PHP). Enable PHP FFI instead '
+                . '(ffi.enable=1 in php.ini), or rebuild the extension against wasmer 1.0.2.';
+        }
+    }
     return null;
 }
 

@@ -10,7 +10,13 @@ use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
 
 /**
  * Runs cometprov.wasm (the C++ rules compiled to WebAssembly) through the wasmer-php API surface:
- * the wasmer-php extension when it is loaded, else PHP FFI over a wasm.h runtime library.
+ * PHP FFI over a wasm.h runtime library when FFI is usable, else the wasmer-php extension when it
+ * is loaded and runs on a safe wasmer library (see Wasm\Runtime::acquire()).
+ *
+ * Size limit: a request is refused (CoreException bad_request) BEFORE any byte of it is copied into
+ * WebAssembly memory when it is larger than MAX_REQUEST_BYTES (16 MiB), or, for plan.resume, whose
+ * request carries the Comet Server's raw reply (list-users-full of a large server), larger than
+ * MAX_RESUME_BYTES (512 MiB).
  *
  *     $core = Core::fromConfig(['wasmPath' => '/path/to/cometprov.wasm']);
  *     $response = $core->invoke('username.validate', ['username' => 'alice']);
@@ -21,6 +27,11 @@ use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
  */
 final class Core
 {
+    /** The largest request (JSON bytes) passed into WebAssembly memory, except plan.resume. */
+    public const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+    /** The largest plan.resume request (it carries a Comet reply body, e.g. list-users-full). */
+    public const MAX_RESUME_BYTES = 512 * 1024 * 1024;
+
     private ?AbiInstance $instance = null;
 
     private function __construct(
@@ -36,7 +47,8 @@ final class Core
      *  - runtimeLibrary: wasm.h shared library for the FFI backend; default $COMETPROV_WASM_RUNTIME,
      *                    then runtime/libwasmer.so in the module folder, then the build cache
      *  - cacheDir:       where compiled modules are cached; default the system temp dir
-     *  - backend:        'auto' (default: wasmer-php extension if loaded, else FFI), 'ffi', 'extension'
+     *  - backend:        'auto' (default: FFI when usable, else the wasmer-php extension when it is
+     *                    loaded and safe), 'ffi', 'extension' (see Runtime::acquire())
      *
      * The runtime is loaded and the module compiled (or taken from the cache) here, so a broken setup
      * is reported at construction, for example by the module's Test Connection.
@@ -69,6 +81,7 @@ final class Core
     public function invoke(string $op, array $args = []): array
     {
         $request = $args === [] ? ['op' => $op] : ['op' => $op, 'args' => $args];
+        // JSON-encoding a 10 MB string is cheap, and the limit below is checked on the exact bytes.
         try {
             $json = json_encode(
                 $request,
@@ -82,7 +95,7 @@ final class Core
                 $e
             );
         }
-        return $this->run($json)[1];
+        return $this->run($json, $op)[1];
     }
 
     /**
@@ -93,7 +106,14 @@ final class Core
      */
     public function invokeJson(string $request): string
     {
-        return $this->run($request)[0];
+        $op = preg_match('/\A\s*\{\s*"op"\s*:\s*"([a-zA-Z.]{1,40})"/', substr($request, 0, 80), $m) === 1 ? $m[1] : '';
+        return $this->run($request, $op)[0];
+    }
+
+    /** The size limit of a request for $op, in bytes. */
+    public static function limitFor(string $op): int
+    {
+        return $op === 'plan.resume' ? self::MAX_RESUME_BYTES : self::MAX_REQUEST_BYTES;
     }
 
     /**
@@ -112,8 +132,22 @@ final class Core
     }
 
     /** @return array{0: string, 1: array<string, mixed>} [raw bytes, decoded] */
-    private function run(string $request): array
+    private function run(string $request, string $op): array
     {
+        $limit = self::limitFor($op);
+        if (strlen($request) > $limit) {
+            // Refused before cp_alloc: nothing of it enters the WebAssembly memory.
+            throw new CoreException(
+                CoreException::BAD_REQUEST,
+                sprintf(
+                    "The request to the core%s is %s bytes, more than the %d MiB limit of the PHP host; it was not passed to the core. "
+                    . 'A value from WHMCS or a reply of the Comet Server is far larger than any real one.',
+                    $op !== '' ? " ('{$op}')" : '',
+                    number_format(strlen($request)),
+                    intdiv($limit, 1024 * 1024)
+                )
+            );
+        }
         [$status, $output] = $this->instance()->call($request);
         try {
             $decoded = json_decode($output, true, 512, JSON_THROW_ON_ERROR);

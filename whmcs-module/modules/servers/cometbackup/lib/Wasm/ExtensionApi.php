@@ -6,6 +6,11 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Wasm;
 
 /**
+ * Supported only with a wasmer 1.x library (wasmer-php 1.1.0 was built for wasmer 1.0.2): with
+ * wasmer 2 or newer the extension frees the result of wasm_extern_as_func twice (it owns it, but
+ * since wasmer 2 that is a pointer into the exports vector), so PHP aborts at exit and after a
+ * trap. Runtime checks unsafeReason() before using this class and uses FFI instead.
+ *
  * Calls the extension's global functions and classes; nothing here defines them. Its MemoryView
  * offers only 4- and 8-byte accessors (getI64/setI64), so byte strings are copied in 8-byte words,
  * and an unaligned tail is done as a read-modify-write of the last full word of the range, which
@@ -21,10 +26,52 @@ final class ExtensionApi implements WasmApi
             && class_exists('Wasm\\Vec\\Val', false);
     }
 
+    /**
+     * The version of the wasmer library the loaded extension runs on, as the extension reports it
+     * (wasmer_version(), or wasmer_version_major/minor/patch()), or null when it does not say.
+     */
+    public static function wasmerVersion(): ?string
+    {
+        try {
+            if (function_exists('wasmer_version')) {
+                $v = trim((string) \wasmer_version());
+                if (preg_match('/^\d+\.\d+(\.\d+)?([-+.][0-9A-Za-z.-]*)?$/', $v) === 1) {
+                    return $v;
+                }
+            }
+            if (function_exists('wasmer_version_major') && function_exists('wasmer_version_minor')
+                && function_exists('wasmer_version_patch')) {
+                return \wasmer_version_major() . '.' . \wasmer_version_minor() . '.' . \wasmer_version_patch();
+            }
+        } catch (\Throwable) {
+            // Treated as unknown.
+        }
+        return null;
+    }
+
+    /**
+     * Null when the extension and its library are a known-safe pair (wasmer 1.x), else why not:
+     * the caller must then not call a single function of the extension.
+     */
+    public static function unsafeReason(): ?string
+    {
+        $extension = phpversion('wasm') ?: 'unknown';
+        $wasmer = self::wasmerVersion();
+        if ($wasmer === null) {
+            return "the wasmer-php extension (version {$extension}) does not report which wasmer library it runs on, "
+                . 'so it cannot be checked (only wasmer 1.x is safe with it)';
+        }
+        if ((int) $wasmer !== 1) {
+            return "the wasmer-php extension (version {$extension}) runs on wasmer {$wasmer}; with wasmer 2 or newer "
+                . 'that extension frees memory twice and PHP crashes, so only wasmer 1.x (it was built for 1.0.2) '
+                . 'is supported';
+        }
+        return null;
+    }
+
     public function runtimeId(): string
     {
-        $wasmer = function_exists('wasmer_version') ? \wasmer_version() : 'unknown';
-        return 'wasmer-php ' . (phpversion('wasm') ?: 'unknown') . ' wasmer ' . $wasmer;
+        return 'wasmer-php ' . (phpversion('wasm') ?: 'unknown') . ' wasmer ' . (self::wasmerVersion() ?? 'unknown');
     }
 
     public function canSerialize(): bool

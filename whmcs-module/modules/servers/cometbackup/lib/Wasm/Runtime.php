@@ -50,26 +50,69 @@ final class Runtime
     }
 
     /**
-     * @param string $backend 'auto' (the extension when loaded, else FFI), 'extension' or 'ffi'
+     * Which backend runs the core:
+     *  - 'ffi': PHP FFI over a wasm.h library.
+     *  - 'extension': the wasmer-php extension, refused when its wasmer library is not 1.x
+     *    (ExtensionApi::unsafeReason(): wasmer 2+ makes that extension double-free and abort PHP).
+     *  - 'auto': FFI when it is usable, else the extension when it is loaded and safe. FFI comes
+     *    first because it copies request and reply bodies with one memcpy each; the extension's
+     *    MemoryView costs one PHP call per 8 bytes (about 4 ms per 100 KB round trip against 0.3 ms),
+     *    which matters for list-users-full. When neither can run, the message names both problems.
+     *
      * @param string|null $library wasm.h library for FFI; null = look in the default places
      * @throws CoreException
      */
     public static function acquire(string $backend, ?string $library, string $moduleDir): self
     {
+        if (!in_array($backend, ['auto', 'ffi', 'extension'], true)) {
+            throw new CoreException(CoreException::RUNTIME_MISSING, "Unknown WebAssembly backend '{$backend}'.");
+        }
         // function_exists first: it spares loading ExtensionApi.php on every FFI request.
         $extension = function_exists('wasm_engine_new') && ExtensionApi::available();
-        if ($backend === 'extension' || ($backend === 'auto' && $extension)) {
+        if ($backend === 'extension') {
             if (!$extension) {
                 throw new CoreException(
                     CoreException::RUNTIME_MISSING,
                     'The wasmer-php ("wasm") extension is not loaded; load it in php.ini or use the FFI backend.'
                 );
             }
-            return self::$runtimes['extension'] ??= new self(new ExtensionApi(), 'extension');
+            $unsafe = ExtensionApi::unsafeReason();
+            if ($unsafe !== null) {
+                throw new CoreException(
+                    CoreException::RUNTIME_MISSING,
+                    'Comet Backup will not use the wasmer-php extension: ' . $unsafe . '. Use PHP FFI (ffi.enable=1 '
+                    . 'in php.ini and the module\'s runtime/libwasmer.so) or rebuild the extension against wasmer 1.0.2.'
+                );
+            }
+            return self::extension();
         }
-        if ($backend !== 'auto' && $backend !== 'ffi') {
-            throw new CoreException(CoreException::RUNTIME_MISSING, "Unknown WebAssembly backend '{$backend}'.");
+        if ($backend === 'ffi' || !$extension) {
+            return self::ffi($library, $moduleDir);
         }
+        try {
+            return self::ffi($library, $moduleDir);
+        } catch (CoreException $ffiProblem) {
+            $unsafe = ExtensionApi::unsafeReason();
+            if ($unsafe === null) {
+                return self::extension();
+            }
+            throw new CoreException(
+                $ffiProblem->reason(),
+                'Comet Backup has no usable WebAssembly backend. The wasmer-php extension is loaded, but ' . $unsafe
+                . '. PHP FFI cannot be used either: ' . $ffiProblem->getMessage(),
+                $ffiProblem
+            );
+        }
+    }
+
+    private static function extension(): self
+    {
+        return self::$runtimes['extension'] ??= new self(new ExtensionApi(), 'extension');
+    }
+
+    /** @throws CoreException */
+    private static function ffi(?string $library, string $moduleDir): self
+    {
         FfiApi::assertFfiUsable();
         $library = self::locateLibrary($library, $moduleDir);
         $key = 'ffi:' . $library;
