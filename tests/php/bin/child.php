@@ -19,6 +19,9 @@ try {
     $core = Core::fromConfig(json_decode($argv[1], true));
     $report['startMs'] = (hrtime(true) - $start) / 1e6;
     $report['info'] = $core->info();
+    if (class_exists('WasmerPhpShim', false)) {
+        $report['extensionCallsAtStart'] = WasmerPhpShim::$calls;
+    }
     foreach (json_decode((string) stream_get_contents(STDIN), true) ?: [] as $request) {
         if (is_array($request)) {
             // {"repeat": "x", "times": N, "prefix": "...", "suffix": "..."}: a large request built here.

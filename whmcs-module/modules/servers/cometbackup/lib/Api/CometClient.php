@@ -13,7 +13,11 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
  *
  * - Base URL: https when the server's "Secure" flag is on, else http; the hostname may carry
  *   `:port` and a base path (`comet.example.com:8443/backup`); otherwise the server's port field,
- *   otherwise Comet's defaults (443 / 8060).
+ *   otherwise Comet's defaults (443 / 8060). IPv6 literals are written `[2001:db8::5]:8060` (a bare
+ *   address without a port is bracketed). A pasted `http://` / `https://` is stripped when it
+ *   agrees with the Secure flag and refused when it contradicts it; other schemes, a user:password@
+ *   part, a query, a fragment, spaces and control characters are refused with a message naming
+ *   the field (never quoting it).
  * - TLS is always verified (peer and host name). A private CA is configured per server: paste its
  *   PEM certificate(s) into the server's "Access Hash" field (or put the path of a PEM file there).
  *   Nothing else is read from that field, and it never reaches the core.
@@ -58,44 +62,92 @@ final class CometClient
     public static function fromParams(array $params, ?ModuleLog $log = null, array $options = []): self
     {
         $secure = self::secureFlag($params);
-        $host = trim((string) ($params['serverhostname'] ?? ''));
+        $field = 'server hostname';
+        // Only blanks are trimmed: a CR, LF or NUL anywhere is refused below.
+        $host = trim((string) ($params['serverhostname'] ?? ''), " \t");
         if ($host === '') {
-            $host = trim((string) ($params['serverip'] ?? ''));
+            $field = 'server IP address';
+            $host = trim((string) ($params['serverip'] ?? ''), " \t");
         }
         if ($host === '') {
             throw new \InvalidArgumentException(
                 'The server has no hostname or IP address: set one in Configuration > System Settings > Servers.'
             );
         }
-        // An admin may paste a whole URL; the Secure flag still decides the scheme.
-        $host = (string) preg_replace('#^[a-z][a-z0-9+.-]*://#i', '', $host);
+        // The value itself is never quoted in a message: it may hold a password (user:pass@host).
+        if (strlen($host) > 1024) {
+            throw new \InvalidArgumentException("The {$field} is longer than 1,024 characters.");
+        }
+        if (preg_match('/[\x00-\x20\x7F]/', $host) === 1 || !mb_check_encoding($host, 'UTF-8')) {
+            throw new \InvalidArgumentException(
+                "The {$field} contains a space, a control character (NUL, CR, LF, ...) or bytes that are not UTF-8 text."
+            );
+        }
+        // A pasted URL: its scheme is stripped when it agrees with the server's Secure option, which
+        // decides the scheme; a contradicting or foreign scheme is refused rather than guessed.
+        if (preg_match('#^([a-z][a-z0-9+.-]*)://#i', $host, $m) === 1) {
+            $scheme = strtolower($m[1]);
+            if ($scheme !== 'http' && $scheme !== 'https') {
+                throw new \InvalidArgumentException("The {$field} starts with a URL scheme other than http:// or https://.");
+            }
+            if (($scheme === 'https') !== $secure) {
+                throw new \InvalidArgumentException(
+                    "The {$field} starts with {$scheme}://, but the server's Secure (SSL) option is "
+                    . ($secure ? 'on' : 'off') . ': ' . ($secure ? 'untick Secure' : 'tick Secure')
+                    . ' or remove the scheme from the hostname.'
+                );
+            }
+            $host = substr($host, strlen($m[0]));
+        }
+        if (strpbrk($host, '?#\\') !== false) {
+            throw new \InvalidArgumentException("The {$field} contains a query (?), a fragment (#) or a backslash; enter only host, port and path.");
+        }
         $path = '';
         $slash = strpos($host, '/');
         if ($slash !== false) {
             $path = substr($host, $slash);
             $host = substr($host, 0, $slash);
         }
+        if (str_contains($host, '@')) {
+            throw new \InvalidArgumentException(
+                "The {$field} contains a user name or password (user:password@host). Enter the admin's credentials "
+                . 'in the server\'s Username and Password fields instead; they are never sent in a URL.'
+            );
+        }
         $port = null;
-        if (preg_match('/^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):(\d{1,5})$/', $host, $m) === 1) {
+        if (preg_match('/^(\[[^\]]*\]|[^:\[\]]+):(\d{1,5})$/', $host, $m) === 1) {
             $host = $m[1];
             $port = (int) $m[2];
+        } elseif (str_ends_with($host, ':')) {
+            throw new \InvalidArgumentException("The {$field} ends with ':' but no port number.");
         }
-        if (preg_match('/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/', $host) !== 1) {
+        if (substr_count($host, ':') >= 2 && $host[0] !== '[' && filter_var($host, FILTER_VALIDATE_IP, FILTER_FLAG_IPV6) !== false) {
+            // A bare IPv6 address (no port can follow it without brackets).
+            $host = '[' . $host . ']';
+        }
+        if ($host !== '' && $host[0] === '[') {
+            if (filter_var(substr($host, 1, -1), FILTER_VALIDATE_IP, FILTER_FLAG_IPV6) === false || !str_ends_with($host, ']')) {
+                throw new \InvalidArgumentException(
+                    "The {$field} has brackets but no valid IPv6 address in them (expected e.g. [2001:db8::5]:8060)."
+                );
+            }
+            $host = strtolower($host);
+        } elseif (strlen($host) > 253 || preg_match('/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/', $host) !== 1) {
             throw new \InvalidArgumentException(
-                'The server hostname is not a valid host name or IP address (expected e.g. comet.example.com, '
-                . 'comet.example.com:8060 or comet.example.com/path).'
+                "The {$field} is not a valid host name or IP address (expected e.g. comet.example.com, "
+                . 'comet.example.com:8060, [2001:db8::5]:8060 or comet.example.com/path).'
             );
         }
         $path = rtrim($path, '/');
         if ($path !== '' && preg_match('#^(/[A-Za-z0-9._~%!$&\'()*+,;=:@-]+)+$#', $path) !== 1) {
-            throw new \InvalidArgumentException('The base path in the server hostname contains characters a URL cannot carry.');
+            throw new \InvalidArgumentException("The base path in the {$field} contains characters a URL cannot carry.");
         }
         if ($port === null) {
             $configured = (string) ($params['serverport'] ?? '');
             $port = ctype_digit($configured) && (int) $configured > 0 ? (int) $configured : ($secure ? 443 : 8060);
         }
         if ($port < 1 || $port > 65535) {
-            throw new \InvalidArgumentException("The server port {$port} is out of range (1 to 65535).");
+            throw new \InvalidArgumentException("The port in the {$field} ({$port}) is out of range (1 to 65535).");
         }
         $scheme = $secure ? 'https' : 'http';
         $defaultPort = $secure ? 443 : 80;
