@@ -48,6 +48,9 @@ final class Recorder
         foreach (is_array($replaceVars) ? $replaceVars : [] as $value) {
             if (is_string($value) && $value !== '') {
                 $needles[] = $value;
+                if ($module === 'cometbackup') {
+                    Secrets::addNeedle($value);   // what the module masks is secret (session keys too)
+                }
             }
         }
         // Longest first, so a secret that contains another is masked whole.

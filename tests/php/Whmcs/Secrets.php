@@ -16,6 +16,29 @@ final class Secrets
     private static array $pages = [];
     /** @var list<string> */
     private static array $exceptions = [];
+    /** @var array<string, true> every secret the module was given or masked in this run (see addNeedle) */
+    private static array $needles = [];
+
+    /**
+     * Remembers a secret for the whole-run scan (tests/php/SecretsScanTest.php): Whmcs::call adds the
+     * passwords in the params it passes to this module, Recorder the values the module masked
+     * (session keys included). Values shorter than 8 bytes (e.g. the fixture default "admin"), longer
+     * than 4,096, not UTF-8 or holding control characters other than tab (hostile-input cases) are not realistic
+     * secrets and would only match unrelated text, so they are left out.
+     */
+    public static function addNeedle(mixed $value): void
+    {
+        if (is_string($value) && strlen($value) >= 8 && strlen($value) <= 4096 && mb_check_encoding($value, 'UTF-8')
+            && preg_match('/[\x00-\x08\x0A-\x1F\x7F]/', $value) !== 1) {
+            self::$needles[$value] = true;
+        }
+    }
+
+    /** @return list<string> */
+    public static function needles(): array
+    {
+        return array_map('strval', array_keys(self::$needles));
+    }
 
     public static function recordPage(string $html): void
     {
@@ -29,11 +52,12 @@ final class Secrets
 
     /**
      * @param list<string> $needles secret values (empty strings are ignored)
+     * @param array<string, string> $extra more texts to search (name => text), e.g. log files
      * @return list<string> hits such as "module log #3 response: secret #1 (url-encoded)"
      */
-    public static function scan(array $needles): array
+    public static function scan(array $needles, array $extra = []): array
     {
-        $haystacks = [];
+        $haystacks = $extra;
         foreach (Recorder::allModuleLog() as $i => $entry) {
             foreach (['action', 'request', 'response', 'processed'] as $part) {
                 $haystacks["module log #{$i} {$part}"] = $entry[$part];

@@ -42,6 +42,7 @@ final class Whmcs
     public static function call(string $function, array $params, string $context = 'admin', string $module = 'cometbackup')
     {
         self::$lastViolations = [];
+        self::noteSecrets($module, $params);
         $violations = self::loadModule($module);
         $name = "{$module}_{$function}";
         if (!function_exists($name)) {
@@ -72,6 +73,7 @@ final class Whmcs
     public static function loader(string $function, array $params, string $module = 'cometbackup')
     {
         self::$lastViolations = [];
+        self::noteSecrets($module, $params);
         $violations = self::loadModule($module);
         $name = str_starts_with($function, $module . '_') ? $function : "{$module}_{$function}";
         if (!is_callable($name)) {
@@ -88,6 +90,16 @@ final class Whmcs
             throw $thrown;
         }
         return $result;
+    }
+
+    /** The passwords this module is handed, for the whole-run secret scan (not the harness's own probes). */
+    private static function noteSecrets(string $module, array $params): void
+    {
+        if ($module === 'cometbackup') {
+            Secrets::addNeedle($params['serverpassword'] ?? null);
+            Secrets::addNeedle($params['password'] ?? null);
+            Secrets::addNeedle($params['customfields']['Password'] ?? null);
+        }
     }
 
     /** @return list<string> the violations of the last call() (empty when it passed) */
