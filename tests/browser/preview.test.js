@@ -210,7 +210,7 @@ describe('the admin preview in headless Chromium', { timeout: 180000 }, () => {
       assert.deepEqual(JSON.parse(await page.textContent(`${section} pre.after`)), applied.value.profile);
       assert.equal(await page.getAttribute(section, 'data-changed'), String(applied.value.changed));
       // Each row of the diff table names a member whose value the core changed to the one shown.
-      const diff = await page.$$eval(`${section} table.changes tbody tr`, (trs) => trs.map((tr) => ({ path: tr.dataset.path, after: tr.querySelector('td.after').textContent })));
+      const diff = await page.$$eval(`${section} table.changes tbody tr`, (trs) => trs.map((tr) => ({ path: tr.dataset.path, after: tr.querySelector('td.after code').textContent })));
       assert.ok(diff.length > 0);
       for (const d of diff) {
         const value = d.path.split('/').slice(1).reduce((o, k) => (o === undefined ? undefined : o[k]), applied.value.profile);

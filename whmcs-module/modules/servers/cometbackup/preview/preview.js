@@ -348,6 +348,12 @@
     return out;
   }
 
+  // Byte counts are hard to read: add the size in GB or TB next to them.
+  function bytesHint(memberPath, value) {
+    if (!/Bytes$/.test(memberPath) || typeof value !== 'number' || value <= 0) return null;
+    return el('span', { class: 'hint', text: ` (${formatBytes(value)})` });
+  }
+
   function renderDiffs(r) {
     const box = $('diffs');
     box.replaceChildren();
@@ -378,8 +384,8 @@
           for (const row of rows) {
             tb.append(el('tr', { 'data-path': row.path },
               el('th', { scope: 'row' }, el('code', { text: row.path })),
-              el('td', { class: 'before' }, el('code', { text: show(row.before) })),
-              el('td', { class: 'after' }, el('code', { text: show(row.after) }))));
+              el('td', { class: 'before' }, el('code', { text: show(row.before) }), bytesHint(row.path, row.before)),
+              el('td', { class: 'after' }, el('code', { text: show(row.after) }), bytesHint(row.path, row.after))));
           }
           table.append(tb);
           section.append(table);
