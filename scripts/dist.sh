@@ -6,8 +6,9 @@
 #     cometprov.wasm               the core ($COMETPROV_WASM or build-wasm/cometprov.wasm)
 #     runtime/libwasmer.so         the wasm.h runtime for the FFI backend ($COMETPROV_WASM_RUNTIME or
 #                                  scripts/build-runtime.sh's cached build)
+#     preview/                     the admin preview page, with the Embind build of the core beside it
 #     README.md                    the admin guide (the repository's README.md)
-# Left out: the preview page and anything else that is a development tool.
+# Left out: tests and anything else that is a development tool.
 #
 # Usage: scripts/dist.sh [OUTDIR]   (default dist/); prints the zip's path as its last line.
 # The version is the core's own (the `version` op of the built core).
@@ -50,6 +51,13 @@ for required in cometbackup.php whmcs.json lib lang templates; do
     [[ -e $dest/$required ]] || die "the module has no $required"
 done
 cp "$wasm" "$dest/cometprov.wasm"
+# The admin preview page runs the Embind build of the same core in the admin's browser.
+embind_dir=${COMETPROV_EMBIND_DIR:-$(dirname "$wasm")}
+[[ -f $embind_dir/cometprov_embind.js && -f $embind_dir/cometprov_embind.wasm ]] \
+    || die "no Embind build in $embind_dir: run make wasm first"
+mkdir -p "$dest/preview"
+cp "$module_src"/preview/{index.html,preview.css,preview.js,samples.js,README.md} "$dest/preview/"
+cp "$embind_dir"/cometprov_embind.{js,wasm} "$dest/preview/"
 mkdir -p "$dest/runtime"
 cp "$runtime" "$dest/runtime/libwasmer.so"
 cp "$repo/README.md" "$dest/README.md"

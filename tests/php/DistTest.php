@@ -57,12 +57,13 @@ final class DistTest extends HarnessTestCase
         foreach ([
             'cometbackup.php', 'whmcs.json', 'cometprov.wasm', 'runtime/libwasmer.so', 'README.md',
             'lang/english.php', 'templates/clientarea.tpl', 'lib/Module.php', 'lib/Wasm/wasm-decl.h',
+            'preview/index.html', 'preview/preview.js', 'preview/cometprov_embind.js', 'preview/cometprov_embind.wasm',
         ] as $required) {
             self::assertContains('modules/servers/cometbackup/' . $required, $files, "{$required} is in the zip");
         }
         foreach ($files as $file) {
             self::assertStringStartsWith('modules/', $file, 'everything unpacks under modules/');
-            self::assertDoesNotMatchRegularExpression('#/(preview|tests?|node_modules)/|Test\.php$|/\.#', $file);
+            self::assertDoesNotMatchRegularExpression('#/(tests?|node_modules)/|Test\.php$|/\.#', $file);
         }
         self::assertSame(
             hash_file('sha256', getenv('COMETPROV_WASM') ?: TestSupport::repoRoot() . '/build-wasm/cometprov.wasm'),
