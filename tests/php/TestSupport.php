@@ -14,6 +14,7 @@ final class TestSupport
     private static array $compiled = [];
     private static ?string $workDir = null;
     private static ?string $errorLog = null;
+    private static int $lastSignal = 0;
     /** @var list<string> */
     private static array $outputs = [];
 
@@ -72,7 +73,8 @@ final class TestSupport
      *
      * @param list<string> $argv
      * @param array<string, string>|null $env added to the current environment
-     * @return array{0: int, 1: string, 2: string, 3: int} [exit code, stdout, stderr, signal (0 = none)]
+     * @return array{0: int, 1: string, 2: string} [exit code (128 + signal when killed), stdout, stderr];
+     *         lastSignal() tells the signal
      */
     public static function run(array $argv, string $stdin = '', ?array $env = null, bool $allowSignal = false, float $timeout = 600.0): array
     {
@@ -132,8 +134,9 @@ final class TestSupport
             Assert::fail(sprintf("%s was killed by signal %d (a crash; also at exit counts):\n%s\n%s",
                 implode(' ', array_map('basename', array_slice($argv, 0, 3))), $signal, substr($out[1], 0, 2000), substr($out[2], 0, 2000)));
         }
+        self::$lastSignal = $signal;
         $code = $signal !== 0 ? 128 + $signal : (int) $status['exitcode'];
-        return [$code, $out[1], $out[2], $signal];
+        return [$code, $out[1], $out[2]];
     }
 
     /**
@@ -173,6 +176,12 @@ final class TestSupport
         $report = json_decode($stdout, true);
         Assert::assertIsArray($report, "child PHP process printed no report (exit {$code}): {$stdout}\n{$stderr}");
         return $report;
+    }
+
+    /** The signal that ended the last run() child (0 = it exited). */
+    public static function lastSignal(): int
+    {
+        return self::$lastSignal;
     }
 
     /** Where this run's PHP error log goes (this process and child PHP processes); set by the bootstrap. */
