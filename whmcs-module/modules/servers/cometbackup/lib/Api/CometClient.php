@@ -35,7 +35,7 @@ final class CometClient
     public const CONNECT_TIMEOUT = 10;
     public const TOTAL_TIMEOUT = 60;
 
-    /** @var \CurlHandle|null one handle per client, so consecutive requests reuse the connection */
+    /** @var \CurlHandle|null one handle per client (DNS and TLS session caches are kept; connections are not, see send()) */
     private $curl = null;
     private ?string $caFile = null;
 
@@ -250,6 +250,11 @@ final class CometClient
             CURLOPT_SSL_VERIFYHOST => 2,
             CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
             CURLOPT_NOSIGNAL => true,
+            // No connection reuse: libcurl silently re-sends a request when a reused connection
+            // dies before any reply byte arrives, so an add-user or request-storage-vault that the
+            // server applied but whose reply was lost would run twice (a second account or vault).
+            // The plan must see that transport error and decide (core/PLAN.md: never retry).
+            CURLOPT_FORBID_REUSE => true,
             CURLOPT_ENCODING => '',
             CURLOPT_HTTPHEADER => [
                 'Content-Type: application/x-www-form-urlencoded',
