@@ -171,7 +171,7 @@ json start_unsuspend(Machine& m);
 json start_change_package(Machine& m);
 json resume_profile(Machine& m, const Reply& r);
 // plan_terminate_password.cpp
-constexpr int kTerminatePhases = 3;
+constexpr int kTerminatePhases = 4;
 json start_terminate(Machine& m);
 json resume_terminate(Machine& m, const Reply& r);
 constexpr int kPasswordPhases = 2;

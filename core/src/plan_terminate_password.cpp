@@ -7,21 +7,27 @@ namespace cometprov::detail {
 
 namespace {
 
-// Neither action keeps more than the refused delete's answer.
+// A refused delete's answer, and the lookup answer that still has to be confirmed by list-users.
 struct Scratch {
-    std::int64_t refused_status = 0;
+    std::int64_t refused_status = 0;  // delete-user's refusal (0: the delete was not refused)
     std::string refused_message;
+    std::int64_t lookup_status = 0;   // the get-user-profile answer being confirmed
+    std::string lookup_message;
 
     json to_json() const {
         json j = json::object();
         j["refusedStatus"] = refused_status;
         j["refusedMessage"] = refused_message;
+        j["lookupStatus"] = lookup_status;
+        j["lookupMessage"] = lookup_message;
         return j;
     }
     bool from_json(const json& j) {
         Fields f(j);
         f.integer("refusedStatus", refused_status);
         f.text("refusedMessage", refused_message);
+        f.integer("lookupStatus", lookup_status);
+        f.text("lookupMessage", lookup_message);
         return f.ok();
     }
 };
@@ -30,8 +36,8 @@ Call verify_call(const std::string& user) { return Call{"get-user-profile", targ
 
 // ---- TerminateAccount --------------------------------------------------------------------------
 
-enum class TerminatePhase { verify, remove, confirm };
-static_assert(static_cast<int>(TerminatePhase::confirm) + 1 == kTerminatePhases,
+enum class TerminatePhase { verify, remove, confirm, listed };
+static_assert(static_cast<int>(TerminatePhase::listed) + 1 == kTerminatePhases,
               "kTerminatePhases counts TerminatePhase");
 
 json delete_user(Machine& m, const Scratch& s) {
@@ -52,6 +58,33 @@ json terminated(Machine& m, const char* note) {
 }
 
 constexpr const char* kAlreadyGone = "The Comet account was already gone";
+
+// Comet answers Status 400 for an unknown user, but also for other refusals: before calling an
+// account gone (and forgetting its marker), list-users must confirm that the name is not there.
+json confirm_gone(Machine& m, Scratch& s, const Reply& r) {
+    s.lookup_status = r.status;
+    s.lookup_message = r.message;
+    return request(m, s, TerminatePhase::listed, Call{"list-users", json::object(), {}});
+}
+
+bool listed(const json& body, const std::string& user) {
+    if (!body.is_array()) return false;
+    for (const auto& name : body) {
+        if (name.is_string() && name.get<std::string>() == user) return true;
+    }
+    return false;
+}
+
+json delete_refused(const Machine& m, const Scratch& s) {
+    const std::string& user = m.ctx.username;
+    json detail = json::object();
+    detail["endpoint"] = "delete-user";
+    detail["status"] = s.refused_status;
+    detail["message"] = s.refused_message;
+    detail["username"] = user;
+    return done_failure(m, "comet.delete_refused",
+                        "The Comet Server refused to delete " + user + ": " + s.refused_message, detail);
+}
 
 // ---- ChangePassword ----------------------------------------------------------------------------
 
@@ -82,7 +115,7 @@ json resume_terminate(Machine& m, const Reply& r) {
     const std::string& user = m.ctx.username;
     switch (static_cast<TerminatePhase>(m.phase)) {
         case TerminatePhase::verify:
-            if (r.not_found()) return terminated(m, kAlreadyGone);
+            if (r.not_found()) return confirm_gone(m, s, r);
             if (!r.ok()) return reply_failure(m, r, user);
             if (!marker_matches(m.ctx, r.body)) return not_ours(m, user);
             return delete_user(m, s);
@@ -96,18 +129,30 @@ json resume_terminate(Machine& m, const Reply& r) {
             }
             return reply_failure(m, r, user);
         case TerminatePhase::confirm:
-            if (r.not_found()) return terminated(m, kAlreadyGone);
-            if (r.ok()) {
-                json detail = json::object();
-                detail["endpoint"] = "delete-user";
-                detail["status"] = s.refused_status;
-                detail["message"] = s.refused_message;
-                detail["username"] = user;
-                return done_failure(m, "comet.delete_refused",
-                                    "The Comet Server refused to delete " + user + ": " + s.refused_message,
-                                    detail);
-            }
+            if (r.not_found()) return confirm_gone(m, s, r);
+            if (r.ok()) return delete_refused(m, s);
             return reply_failure(m, r, user);
+        case TerminatePhase::listed: {
+            if (!r.ok()) return reply_failure(m, r, user);
+            if (!r.body.is_array()) {
+                json detail = json::object();
+                detail["endpoint"] = m.endpoint;
+                return done_failure(m, "comet.unexpected",
+                                    "The Comet Server's reply to list-users was not a list of names", detail);
+            }
+            if (!listed(r.body, user)) return terminated(m, kAlreadyGone);
+            // The account exists: the Status 400 meant something else.
+            if (s.refused_status != 0) return delete_refused(m, s);
+            json detail = json::object();
+            detail["endpoint"] = "get-user-profile";
+            detail["status"] = s.lookup_status;
+            detail["message"] = s.lookup_message;
+            detail["username"] = user;
+            return done_failure(m, "comet.refused",
+                                "The Comet Server refused get-user-profile: " + s.lookup_message + " (Status " +
+                                    std::to_string(s.lookup_status) + ")",
+                                detail);
+        }
     }
     return bad_state();
 }

@@ -71,10 +71,7 @@ final class FaultMatrixTest extends ModuleTestCase
      * if one of them starts converging, so that the entry is removed once the core is fixed.
      */
     private const KNOWN_CORE_DEFECTS = [
-        'TerminateAccount request #0 get-user-profile, status400' =>
-            'core/src/plan_detail.hpp Reply::not_found() takes ANY Status 400 for "user does not exist"; '
-            . 'Terminate\'s verify step then reports success ("already gone") and forgets the marker while the '
-            . 'account still exists (WHMCS shows Terminated, the Comet account is orphaned)',
+        // (fixed in the core: Terminate confirms "gone" with list-users before forgetting the marker)
     ];
 
     /** The emulator holds a "timeout" request this long; the module gives up after 1 s. */
