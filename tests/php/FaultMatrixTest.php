@@ -98,15 +98,16 @@ final class FaultMatrixTest extends ModuleTestCase
         parent::setUpBeforeClass();
         if (!self::$printer) {
             self::$printer = true;
-            // After PHPUnit's own summary, so that it is the last line of the run.
-            register_shutdown_function(static function (): void {
+            // After PHPUnit's own summary, so that it is the last line of the run: registered from
+            // inside a shutdown function, it runs after every other one.
+            register_shutdown_function(static fn () => register_shutdown_function(static function (): void {
                 $t = self::$tally;
                 if ($t['cases'] > 0) {
                     $known = implode('', array_map(static fn (string $k): string => "fault matrix, KNOWN CORE DEFECT: {$k}\n", self::$known));
                     fwrite(STDOUT, "\n" . self::outcomeSummary() . $known
                         . "fault matrix: {$t['cases']} cases, {$t['converged']} converged, {$t['lost']} lost\n");
                 }
-            });
+            }));
         }
     }
 

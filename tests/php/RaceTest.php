@@ -35,29 +35,27 @@ final class RaceTest extends ModuleTestCase
 
     /** @var array<string, array<string, int>> race => outcome => runs */
     private static array $outcomes = [];
-    private static bool $printer = false;
 
     private ?Emulator $emu = null;
     private int $n = 0;
     /** Whether the last race's two calls overlapped in time. */
     private bool $overlapped = false;
 
-    public static function setUpBeforeClass(): void
+    /** The outcomes of every run, on stderr (outside any test, so PHPUnit's output check is not involved). */
+    public static function tearDownAfterClass(): void
     {
-        parent::setUpBeforeClass();
-        if (!self::$printer) {
-            self::$printer = true;
-            register_shutdown_function(static function (): void {
-                foreach (self::$outcomes as $race => $counts) {
-                    ksort($counts);
-                    fwrite(STDERR, "race {$race}: " . implode(', ', array_map(
-                        static fn (string $k, int $v): string => "{$v}x {$k}",
-                        array_keys($counts),
-                        $counts
-                    )) . "\n");
-                }
-            });
+        if (self::$outcomes !== []) {
+            fwrite(STDERR, "\n");
         }
+        foreach (self::$outcomes as $race => $counts) {
+            ksort($counts);
+            fwrite(STDERR, "race {$race}: " . implode(', ', array_map(
+                static fn (string $k, int $v): string => "{$v}x {$k}",
+                array_keys($counts),
+                $counts
+            )) . "\n");
+        }
+        parent::tearDownAfterClass();
     }
 
     /** (a) One client orders two plans: both services derive the client's e-mail address as username. */
