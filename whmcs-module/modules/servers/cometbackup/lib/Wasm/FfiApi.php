@@ -22,24 +22,55 @@ final class FfiApi implements WasmApi
     /** wasm_valkind_t of i32. */
     private const WASM_I32 = 0;
 
+    /**
+     * libc functions, looked up in the process (no library named): memchr points a wasm_byte_vec_t at
+     * a PHP string without copying it; open/lseek/mmap map a compiled-module cache entry.
+     */
+    public const LIBC_DECLARATIONS = 'void* memchr(const void* s, int c, size_t n); '
+        . 'int open(const char* path, int flags, ...); int close(int fd); '
+        . 'long lseek(int fd, long offset, int whence); '
+        . 'void* mmap(void* addr, size_t length, int prot, int flags, int fd, long offset); '
+        . 'int munmap(void* addr, size_t length);';
+    /** xxHash's library (Debian libxxhash0, which apt itself depends on): the xxh128 of mapped bytes. */
+    public const XXH_LIBRARY = 'libxxhash.so.0';
+    public const XXH_DECLARATIONS = 'typedef struct { uint64_t low64; uint64_t high64; } XXH128_hash_t; '
+        . 'XXH128_hash_t XXH3_128bits(const void* data, size_t len);';
+    /** Prefix of the FFI scopes that preload.php registers (see scopeName()). */
+    public const SCOPE_PREFIX = 'cometprov_';
+
+    // Linux values (x86-64 and arm64 alike); the mapped read is used on Linux only.
+    private const O_RDONLY_CLOEXEC = 0x80000;
+    private const SEEK_END = 2;
+    private const PROT_READ = 1;
+    private const MAP_PRIVATE_POPULATE = 0x2 | 0x8000;
+
     private FFI $c;
-    /** libc's memchr, used to point a wasm_byte_vec_t at a PHP string without copying it. */
+    /** libc (see LIBC_DECLARATIONS), or null when it could not be declared. */
     private ?FFI $libc;
+    /** @var FFI|false|null libxxhash; null = not looked up yet, false = unavailable */
+    private FFI|false|null $xxh = null;
     private string $runtimeId;
+    /** How the declarations were obtained: 'preloaded' (an FFI scope from preload.php) or 'cdef'. */
+    private string $loadedBy;
     private CData $args;
     private CData $argVec;
     private CData $results;
     private CData $resultVec;
 
-    private function __construct(FFI $c, string $runtimeId)
+    private function __construct(FFI $c, string $runtimeId, string $loadedBy, ?FFI $libc, FFI|false|null $xxh = null)
     {
         $this->c = $c;
         $this->runtimeId = $runtimeId;
-        try {
-            $this->libc = FFI::cdef('void* memchr(const void* s, int c, size_t n);');
-        } catch (\FFI\Exception) {
-            $this->libc = null;
+        $this->loadedBy = $loadedBy;
+        if ($libc === null) {
+            try {
+                $libc = FFI::cdef(self::LIBC_DECLARATIONS);
+            } catch (\FFI\Exception) {
+                $libc = null;
+            }
         }
+        $this->libc = $libc;
+        $this->xxh = $xxh;
         $this->args = $c->new('wasm_val_t[2]');
         $this->argVec = $c->new('wasm_val_vec_t');
         $this->argVec->data = $c->cast('wasm_val_t*', FFI::addr($this->args[0]));
@@ -55,12 +86,61 @@ final class FfiApi implements WasmApi
     }
 
     /**
-     * Parses the declarations and loads the library.
+     * The name of the FFI scope under which preload.php registers the declarations for $library. It
+     * names the library file's identity (real path, device, inode, size, mtime), so a library replaced
+     * after PHP started is never served by the scope loaded from the old file (it is then loaded with
+     * FFI::cdef as without preloading). preload.php computes the same name; tests/php/PreloadTest.php
+     * checks that they agree. libc and libxxhash are registered as SCOPE_PREFIX . 'libc' / 'xxh'.
+     */
+    public static function scopeName(string $library): ?string
+    {
+        $real = realpath($library);
+        $stat = $real === false ? false : @stat($real);
+        if ($stat === false) {
+            return null;
+        }
+        $identity = implode('|', [$real, $stat['dev'], $stat['ino'], $stat['size'], $stat['mtime']]);
+        return self::SCOPE_PREFIX . 'wasm_' . substr(hash('sha256', $identity), 0, 16);
+    }
+
+    /**
+     * The preloaded declarations for $library (php.ini opcache.preload=.../preload.php), or null when
+     * there are none for this exact file. FFI::scope() works even where ffi.enable=preload.
+     */
+    private static function fromScope(string $library): ?self
+    {
+        $scope = static function (?string $name): ?FFI {
+            if ($name === null) {
+                return null;
+            }
+            try {
+                return FFI::scope($name);
+            } catch (\Throwable) {
+                return null;
+            }
+        };
+        $c = $scope(self::scopeName($library));
+        if ($c === null) {
+            return null;
+        }
+        $libc = $scope(self::SCOPE_PREFIX . 'libc');
+        $xxh = $scope(self::SCOPE_PREFIX . 'xxh') ?? false;
+        return new self($c, self::describe($library), 'preloaded', $libc, $xxh);
+    }
+
+    /**
+     * Parses the declarations and loads the library (or takes both from the preloaded FFI scope).
      *
      * @throws CoreException ffi_disabled or runtime_missing, with what to change
      */
     public static function load(string $library): self
     {
+        if (extension_loaded('ffi')) {
+            $preloaded = self::fromScope($library);
+            if ($preloaded !== null) {
+                return $preloaded;
+            }
+        }
         self::assertFfiUsable();
         if (!is_file($library) || !is_readable($library)) {
             throw new CoreException(
@@ -83,7 +163,13 @@ final class FfiApi implements WasmApi
                 $e
             );
         }
-        return new self($c, self::describe($library));
+        return new self($c, self::describe($library), 'cdef', null);
+    }
+
+    /** 'preloaded' when the declarations came from preload.php's FFI scope, else 'cdef'. */
+    public function loadedBy(): string
+    {
+        return $this->loadedBy;
     }
 
     /** @throws CoreException when FFI is missing or switched off for this SAPI */
@@ -229,6 +315,83 @@ final class FfiApi implements WasmApi
             $serialized,
             fn (CData $vec) => $this->c->wasm_module_deserialize($store, FFI::addr($vec))
         );
+        if ($module === null) {
+            throw new WasmError(WasmError::DESERIALIZE, 'wasm_module_deserialize rejected the cached module');
+        }
+        return $module;
+    }
+
+    /**
+     * Whether moduleDeserializeMapped() can run here: Linux, libc declared, libxxhash loadable, and not
+     * switched off with COMETPROV_MODULE_CACHE_MAP=0 (a troubleshooting switch).
+     */
+    public function canMapFiles(): bool
+    {
+        if ($this->libc === null || PHP_OS_FAMILY !== 'Linux' || getenv('COMETPROV_MODULE_CACHE_MAP') === '0') {
+            return false;
+        }
+        if ($this->xxh === null) {
+            try {
+                $this->xxh = FFI::cdef(self::XXH_DECLARATIONS, self::XXH_LIBRARY);
+            } catch (\Throwable) {
+                $this->xxh = false;
+            }
+        }
+        return $this->xxh !== false;
+    }
+
+    /**
+     * Deserializes a compiled module straight from a cache entry file, without copying it into PHP:
+     * the file is mapped read-only, its first strlen($frame) bytes must equal $frame (the entry's
+     * header as ModuleCache read it), it must be exactly strlen($frame) + $length bytes long, and the
+     * xxh128 of the $length payload bytes must equal $xxh128, all checked before the runtime sees any
+     * byte. Returns null when anything differs or the file cannot be mapped: the caller then reads it
+     * the ordinary way (ModuleCache::load), which decides whether the entry is corrupt.
+     *
+     * @throws WasmError when the bytes are intact but the runtime rejects them
+     */
+    public function moduleDeserializeMapped(mixed $store, string $path, string $frame, int $length, string $xxh128): mixed
+    {
+        if (!$this->canMapFiles() || $frame === '' || $length <= 0) {
+            return null;
+        }
+        $libc = $this->libc;
+        $total = strlen($frame) + $length;
+        $fd = $libc->open($path, self::O_RDONLY_CLOEXEC);
+        if ($fd < 0) {
+            return null;
+        }
+        try {
+            // The size is checked before mapping: touching a mapped page past the end of the file
+            // would kill the process (SIGBUS).
+            if ($libc->lseek($fd, 0, self::SEEK_END) !== $total) {
+                return null;
+            }
+            $map = $libc->mmap(null, $total, self::PROT_READ, self::MAP_PRIVATE_POPULATE, $fd, 0);
+        } finally {
+            $libc->close($fd);
+        }
+        if ($map === null || $libc->cast('intptr_t', $map)->cdata === -1) {
+            return null;
+        }
+        try {
+            $bytes = FFI::cast('char*', $map);
+            if (FFI::string($bytes, strlen($frame)) !== $frame) {
+                return null;
+            }
+            $payload = $bytes + strlen($frame);
+            $hash = $this->xxh->XXH3_128bits($payload, $length);
+            if (bin2hex(pack('J2', $hash->high64, $hash->low64)) !== $xxh128) {
+                return null;
+            }
+            $vec = $this->c->new('wasm_byte_vec_t');
+            $vec->size = $length;
+            $vec->data = $this->c->cast('wasm_byte_t*', $payload);
+            // wasm_module_deserialize copies what it keeps, so the mapping can go right after.
+            $module = $this->c->wasm_module_deserialize($store, FFI::addr($vec));
+        } finally {
+            $libc->munmap($map, $total);
+        }
         if ($module === null) {
             throw new WasmError(WasmError::DESERIALIZE, 'wasm_module_deserialize rejected the cached module');
         }

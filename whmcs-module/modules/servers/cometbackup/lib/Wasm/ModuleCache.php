@@ -96,6 +96,43 @@ final class ModuleCache
         return $payload;
     }
 
+    /**
+     * The frame of the entry, for a reader that maps the file instead of copying it into PHP
+     * (FfiApi::moduleDeserializeMapped): the path, the frame bytes (magic, header length, header) as
+     * read here, and the payload length and xxh128 the header promises. The frame, key and file size
+     * are checked here; the payload is checked by that reader, which must fall back to load() when
+     * anything differs. A malformed or stale frame is deleted and $rejected set, as in load().
+     *
+     * @return array{path: string, frame: string, length: int, xxh128: string}|null
+     */
+    public function locate(string $wasmSha256, string $runtimeId, ?bool &$rejected = null): ?array
+    {
+        $rejected = false;
+        $path = $this->entryPath($wasmSha256, $runtimeId);
+        $handle = @fopen($path, 'rb');
+        if ($handle === false) {
+            return null;
+        }
+        $frame = '';
+        $header = self::readHeader($handle, $frame);
+        $size = fstat($handle)['size'] ?? -1;
+        fclose($handle);
+        $length = $header['length'] ?? null;
+        $xxh = $header['xxh128'] ?? null;
+        if (
+            $header === null
+            || ($header['wasm'] ?? null) !== $wasmSha256
+            || ($header['runtime'] ?? null) !== $runtimeId
+            || !is_int($length) || $length <= 0 || $size !== strlen($frame) + $length
+            || !is_string($xxh) || preg_match('/\A[0-9a-f]{32}\z/', $xxh) !== 1
+        ) {
+            $rejected = true;
+            $this->discard($wasmSha256, $runtimeId);
+            return null;
+        }
+        return ['path' => $path, 'frame' => $frame, 'length' => $length, 'xxh128' => $xxh];
+    }
+
     public function store(string $wasmSha256, string $runtimeId, string $serialized): bool
     {
         $header = json_encode([
@@ -134,12 +171,14 @@ final class ModuleCache
 
     /**
      * @param resource $handle positioned at the start of an entry
+     * @param string $frame set to the bytes read (magic, header length, header)
      * @return array<string, mixed>|null the decoded header, or null when the framing is wrong
      */
-    private static function readHeader($handle): ?array
+    private static function readHeader($handle, string &$frame = ''): ?array
     {
         $prefixLength = strlen(self::MAGIC) + 4;
         $prefix = (string) fread($handle, $prefixLength);
+        $frame = $prefix;
         if (strlen($prefix) !== $prefixLength || !str_starts_with($prefix, self::MAGIC)) {
             return null;
         }
@@ -147,7 +186,12 @@ final class ModuleCache
         if ($headerLength < 2 || $headerLength > 65536) {
             return null;
         }
-        $header = json_decode((string) fread($handle, $headerLength), true);
+        $json = (string) fread($handle, $headerLength);
+        $frame .= $json;
+        if (strlen($json) !== $headerLength) {
+            return null;
+        }
+        $header = json_decode($json, true);
         return is_array($header) ? $header : null;
     }
 
