@@ -8,7 +8,9 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 use PHPUnit\Framework\TestCase;
 use WHMCS\Module\Server\CometBackup\Core;
 use WHMCS\Module\Server\CometBackup\CoreException;
+use WHMCS\Module\Server\CometBackup\Wasm\FfiApi;
 use WHMCS\Module\Server\CometBackup\Wasm\ModuleCache;
+use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
 
 final class ModuleCacheTest extends TestCase
 {
@@ -70,6 +72,123 @@ final class ModuleCacheTest extends TestCase
         yield 'empty' => [static fn (string $data): string => ''];
         yield 'garbage' => [static fn (string $data): string => random_bytes(4096)];
         yield 'bad header json' => [static fn (string $data): string => substr_replace($data, '{{{{', 10, 4)];
+        yield 'appended bytes' => [static fn (string $data): string => $data . str_repeat("\x90", 4096)];
+        yield 'flipped first payload byte' => [static function (string $data): string {
+            $at = 10 + unpack('V', $data, 6)[1];
+            return substr_replace($data, chr(ord($data[$at]) ^ 0x01), $at, 1);
+        }];
+    }
+
+    /**
+     * A child that reports how the module was obtained and read (Runtime::cacheRead()) and how the FFI
+     * declarations were loaded; argv: wasm, cache dir, runtime library.
+     */
+    private const READ_CHILD = <<<'PHP'
+        require getenv('COMETPROV_TEST_AUTOLOAD');
+        use WHMCS\Module\Server\CometBackup\Core;
+        use WHMCS\Module\Server\CometBackup\CoreException;
+        use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
+        [, $wasm, $cacheDir, $library] = $argv;
+        $runtime = Runtime::acquire('ffi', $library, '/nonexistent');
+        try {
+            $core = Core::fromConfig(['wasmPath' => $wasm, 'cacheDir' => $cacheDir, 'runtimeLibrary' => $library, 'backend' => 'ffi']);
+            $report = ['cache' => $core->info()['moduleCache'], 'read' => $runtime->cacheRead($wasm),
+                'ffi' => $runtime->api()->loadedBy(), 'response' => $core->invokeJson('{"op":"version"}')];
+        } catch (CoreException $e) {
+            $report = ['error' => $e->reason(), 'cache' => $runtime->cacheOutcome($wasm), 'read' => $runtime->cacheRead($wasm)];
+        }
+        echo json_encode($report, JSON_UNESCAPED_SLASHES);
+        PHP;
+
+    /**
+     * @param array<string, string> $env
+     * @param list<string> $phpOptions
+     * @return array<string, mixed>
+     */
+    public static function readChild(string $wasm, string $cacheDir, array $env = [], array $phpOptions = [], ?string $library = null): array
+    {
+        $argv = array_merge([PHP_BINARY], $phpOptions, ['-r', self::READ_CHILD, '--', $wasm, $cacheDir, $library ?? TestSupport::runtimeLibrary()]);
+        [$code, $stdout, $stderr] = TestSupport::run($argv, '', $env + ['COMETPROV_TEST_AUTOLOAD' => __DIR__ . '/autoload.php']);
+        self::assertSame(0, $code, "child exited with {$code}: {$stdout}\n{$stderr}");
+        $report = json_decode($stdout, true);
+        self::assertIsArray($report, "child printed no report: {$stdout}\n{$stderr}");
+        return $report;
+    }
+
+    public function testHitIsReadThroughACheckedMappingOnThisMachine(): void
+    {
+        // The corruption cases below go through the mapped read by default; this makes sure they do.
+        $cacheDir = TestSupport::tempDir('cache');
+        $first = self::readChild(TestSupport::fixture('echo'), $cacheDir);
+        self::assertSame(['miss', null], [$first['cache'], $first['read']], json_encode($first));
+        $second = self::readChild(TestSupport::fixture('echo'), $cacheDir);
+        self::assertSame(['hit', 'mapped', self::ECHOED], [$second['cache'], $second['read'], $second['response']], json_encode($second));
+        $copied = self::readChild(TestSupport::fixture('echo'), $cacheDir, ['COMETPROV_MODULE_CACHE_MAP' => '0']);
+        self::assertSame(['hit', 'copied', self::ECHOED], [$copied['cache'], $copied['read'], $copied['response']], json_encode($copied));
+    }
+
+    /** @return iterable<string, array{callable(string): string, string}> */
+    public function corruptionsByReadPath(): iterable
+    {
+        foreach ($this->corruptions() as $name => [$corrupt]) {
+            yield "{$name}, mapped read" => [$corrupt, '1'];
+            yield "{$name}, copied read" => [$corrupt, '0'];
+        }
+    }
+
+    /** @dataProvider corruptionsByReadPath */
+    public function testCorruptEntryIsNeverLoadedByEitherReadPath(callable $corrupt, string $map): void
+    {
+        $cacheDir = TestSupport::tempDir('cache');
+        $env = ['COMETPROV_MODULE_CACHE_MAP' => $map];
+        // The trap module's compiled code, corrupted: loading it by mistake could run anything.
+        $trap = TestSupport::fixture('trap');
+        self::readChild($trap, $cacheDir, $env);
+        [$entry] = self::entries($cacheDir);
+        file_put_contents($entry, $corrupt((string) file_get_contents($entry)));
+        $rebuilt = self::readChild($trap, $cacheDir, $env);
+        self::assertSame(['rebuilt', 'trap'], [$rebuilt['cache'], $rebuilt['error'] ?? null], json_encode($rebuilt));
+        $again = self::readChild($trap, $cacheDir, $env);
+        self::assertSame(['hit', $map === '1' ? 'mapped' : 'copied'], [$again['cache'], $again['read']], json_encode($again));
+    }
+
+    public function testMappedReadRefusesAnEntryReplacedAfterItsFrameWasRead(): void
+    {
+        $cacheDir = TestSupport::tempDir('cache');
+        $wasm = TestSupport::fixture('echo');
+        self::readChild($wasm, $cacheDir);
+        $runtime = Runtime::acquire('ffi', TestSupport::runtimeLibrary(), '/nonexistent');
+        $api = $runtime->api();
+        self::assertInstanceOf(FfiApi::class, $api);
+        self::assertTrue($api->canMapFiles());
+        $cache = ModuleCache::open($cacheDir);
+        $sha = hash_file('sha256', $wasm);
+        $entry = $cache->locate($sha, $api->runtimeId());
+        self::assertNotNull($entry);
+        $engine = $api->engineNew();
+        $store = $api->storeNew($engine);
+        try {
+            $module = $api->moduleDeserializeMapped($store, $entry['path'], $entry['frame'], $entry['length'], $entry['xxh128']);
+            self::assertNotNull($module, 'the intact entry maps and deserializes');
+            $api->moduleDelete($module);
+            $bytes = (string) file_get_contents($entry['path']);
+            $cases = [
+                'other checksum in the frame' => [$entry['frame'], $entry['length'], str_repeat('0', 32)],
+                'other frame' => [str_replace('"length"', '"lengtH"', $entry['frame']), $entry['length'], $entry['xxh128']],
+                'shorter than the frame says' => [$entry['frame'], $entry['length'] + 1, $entry['xxh128']],
+            ];
+            foreach ($cases as $label => [$frame, $length, $xxh]) {
+                self::assertNull($api->moduleDeserializeMapped($store, $entry['path'], $frame, $length, $xxh), $label);
+            }
+            // The payload changed on disk under an unchanged frame (same size).
+            $at = strlen($entry['frame']) + intdiv($entry['length'], 2);
+            file_put_contents($entry['path'], substr_replace($bytes, chr(ord($bytes[$at]) ^ 0x20), $at, 1));
+            self::assertNull($api->moduleDeserializeMapped($store, $entry['path'], $entry['frame'], $entry['length'], $entry['xxh128']));
+            self::assertNull($api->moduleDeserializeMapped($store, $cacheDir . '/missing.module', $entry['frame'], $entry['length'], $entry['xxh128']));
+        } finally {
+            $api->storeDelete($store);
+            $api->engineDelete($engine);
+        }
     }
 
     /** @dataProvider corruptions */

@@ -10,6 +10,7 @@ declare(strict_types=1);
 require dirname(__DIR__) . '/autoload.php';
 
 use WHMCS\Module\Server\CometBackup\Core;
+use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
 
 $root = dirname(__DIR__, 3);
 $runs = max(3, (int) ($argv[1] ?? 30));
@@ -69,8 +70,8 @@ foreach ($requests as $name => $request) {
 $opcacheDir = $scratch . '/opcache';
 mkdir($opcacheDir);
 $opcache = ['-d', 'opcache.enable_cli=1', '-d', 'opcache.file_cache=' . $opcacheDir, '-d', 'opcache.file_cache_only=1'];
-$child = static function (string $cacheDir, array $phpOptions = []) use ($wasm): array {
-    $cmd = array_merge([PHP_BINARY], $phpOptions, [__DIR__ . '/request.php', $wasm, $cacheDir]);
+$child = static function (string $cacheDir, array $phpOptions = [], int $nextRequests = 0) use ($wasm): array {
+    $cmd = array_merge([PHP_BINARY], $phpOptions, [__DIR__ . '/request.php', $wasm, $cacheDir, (string) $nextRequests]);
     $t = hrtime(true);
     $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
     $out = stream_get_contents($pipes[1]);
@@ -87,33 +88,63 @@ $child = static function (string $cacheDir, array $phpOptions = []) use ($wasm):
     return $r + ['wallMs' => $wall];
 };
 $phases = ['loadMs', 'instantiateMs', 'invokeMs', 'totalMs', 'wallMs'];
-$collect = static function (callable $prepare, string $expect, array $options = []) use ($child, $runs, $phases) {
+/** Runs request.php $runs times; $ffi (when given) is how the FFI declarations must have been obtained. */
+$collect = static function (callable $prepare, string $expect, array $options = [], ?string $ffi = null) use ($child, $runs, $phases) {
     $by = array_fill_keys($phases, []);
+    $reads = [];
     for ($i = 0; $i < $runs; $i++) {
         $r = $child($prepare($i), $options);
-        if ($r['cache'] !== $expect) {
-            fwrite(STDERR, "bench: expected a cache {$expect}, got {$r['cache']}\n");
+        if ($r['cache'] !== $expect || ($ffi !== null && $r['ffi'] !== $ffi)) {
+            fwrite(STDERR, "bench: expected a cache {$expect} (FFI " . ($ffi ?? 'any') . "), got {$r['cache']} (FFI {$r['ffi']})\n");
             exit(2);
         }
         foreach ($phases as $k) {
             $by[$k][] = $r[$k];
         }
+        $reads[(string) ($r['cacheRead'] ?? 'none')] = true;
     }
-    return array_map('stats', $by);
+    return array_map('stats', $by) + ['cacheRead' => implode(',', array_keys($reads)), 'ffi' => $r['ffi']];
 };
+// ffi.preload: the headers the module's preload.php writes (loaded once per PHP start: once per
+// PHP-FPM master, but once per process here, which the empty-process figures below show).
+$moduleDir = $root . '/whmcs-module/modules/servers/cometbackup';
+$ffiDir = $scratch . '/ffi';
+exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, $moduleDir . '/preload.php',
+    '--library=' . Runtime::locateLibrary(null, $moduleDir), $ffiDir])) . ' 2>&1', $lines, $code);
+if ($code !== 0) {
+    fwrite(STDERR, "bench: preload.php failed ({$code}): " . implode("\n", $lines) . "\n");
+    exit(2);
+}
+$preload = ['-d', 'ffi.preload=' . $ffiDir . '/*.h'];
+
 $hitDir = $scratch . '/hit';
 $child($hitDir); // warm the disk cache (and the page cache)
 $hit = $collect(static fn () => $hitDir, 'hit');
 $child($hitDir, $opcache); // fill OPcache's file cache
-$hitOpcache = $collect(static fn () => $hitDir, 'hit', $opcache);
+$hitOpcache = $collect(static fn () => $hitDir, 'hit', $opcache, 'cdef');
+$hitOpcachePreload = $collect(static fn () => $hitDir, 'hit', array_merge($opcache, $preload), 'preloaded');
 $miss = $collect(static fn (int $i) => $scratch . '/miss-' . $i, 'miss');
 
-$baseline = [];
-for ($i = 0; $i < $runs; $i++) {
-    $t = hrtime(true);
-    exec(escapeshellarg(PHP_BINARY) . ' -r ";"');
-    $baseline[] = (hrtime(true) - $t) / 1e6;
-}
+// Further requests of one PHP-FPM worker (OPcache and ffi.preload): see request.php.
+$worker = $child($hitDir, array_merge($opcache, $preload), max(5, $runs));
+$nextRequest = stats($worker['nextRequestsMs']);
+
+$empty = static function (array $options) use ($runs): array {
+    $xs = [];
+    for ($i = 0; $i < $runs; $i++) {
+        $t = hrtime(true);
+        exec(implode(' ', array_map('escapeshellarg', array_merge([PHP_BINARY], $options, ['-r', ';']))), $o, $code);
+        $xs[] = (hrtime(true) - $t) / 1e6;
+        if ($code !== 0) {
+            fwrite(STDERR, "bench: empty php process failed ({$code})\n");
+            exit(2);
+        }
+    }
+    return stats($xs);
+};
+$baselineStats = $empty([]);
+$baselineOpcacheStats = $empty($opcache);
+$baselinePreloadStats = $empty(array_merge($opcache, $preload));
 
 $entry = glob($hitDir . '/cometprov-modules-*/*.module')[0] ?? null;
 echo json_encode([
@@ -126,9 +157,17 @@ echo json_encode([
     'warmInvoke' => $warm,
     'freshProcessCacheHitMs' => $hit,
     'freshProcessCacheHitWithOpcacheMs' => $hitOpcache,
+    'freshProcessCacheHitWithOpcacheAndFfiPreloadMs' => $hitOpcachePreload,
     'freshProcessCacheMissMs' => $miss,
-    'emptyPhpProcessWallMs' => stats($baseline),
+    'nextRequestInWorkerMs' => $nextRequest,
+    'emptyPhpProcessWallMs' => $baselineStats,
+    'emptyPhpProcessWithOpcacheWallMs' => $baselineOpcacheStats,
+    'emptyPhpProcessWithOpcacheAndFfiPreloadWallMs' => $baselinePreloadStats,
     'note' => 'totalMs = runtime load + module (cache) + instantiate + one invoke, inside the process; '
-        . 'wallMs adds PHP start-up (compare emptyPhpProcessWallMs)',
+        . 'wallMs adds PHP start-up (compare emptyPhpProcess*WallMs: with ffi.preload the declarations and '
+        . 'the library are loaded during start-up, which PHP-FPM does once per master, not per request). '
+        . 'nextRequestInWorkerMs: one worker process, each later request dropping and re-making the runtime, '
+        . 'module and instance (Runtime::reset()), as PHP-FPM frees a request\'s objects; cacheRead says '
+        . 'whether the cache entry was read through a checked mapping or into PHP',
 ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES), "\n";
 removeTree($scratch);

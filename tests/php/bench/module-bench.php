@@ -5,7 +5,8 @@
 //   php -d ffi.enable=1 tests/php/bench/module-bench.php round-trips
 //       request count per action, from the emulator's journal, in both server modes
 //   php -d ffi.enable=1 tests/php/bench/module-bench.php lifecycle [runs=5] [latencyMs=20]
-//       wall time and the PHP process's CPU time (getrusage user + sys) of each action
+//       wall time and CPU time (getrusage user + sys) of each action's module function alone, and the
+//       CPU of the whole step including the harness's own work (step_cpu_ms)
 //   php -d ffi.enable=1 tests/php/bench/module-bench.php usage <users> [runs=5] [timeoutPerRun=120] [memoryLimit=4G]
 //       UsageUpdate of <users> services against <users> generated Comet users, each run in the same
 //       child PHP process (memory_reset_peak_usage between runs); the child is killed when a run takes
@@ -79,15 +80,96 @@ function freshTables(): void
     Fixtures::setting('SystemURL', 'https://billing.example.test/');
 }
 
-/** Calls a module function and returns [result, wallMs, cpuMs]. */
-function timed(callable $fn): array
+/**
+ * The module's own clocks: wall and CPU (getrusage user + sys) around the cometbackup_* function alone,
+ * set by moduleCall() and moduleLoader(); timed() reports them beside the whole step's CPU.
+ */
+final class ModuleClock
 {
+    public static float $wallMs = 0.0;
+    public static float $cpuMs = 0.0;
+    public static int $calls = 0;
+}
+
+/**
+ * What Whmcs::call does (output and PHP warnings are failures; an account action's outcome is then
+ * applied to tblhosting as WHMCS would), with the clocks around the module function only: the
+ * harness's checks and its WHMCS-side database writes after the call are not the module's time.
+ */
+function moduleCall(string $function, array $params): mixed
+{
+    static $apply = null;
+    static $actions = null;
+    $apply ??= new \ReflectionMethod(Whmcs::class, 'applyOutcome');
+    $actions ??= (new \ReflectionClass(Whmcs::class))->getConstant('ACCOUNT_ACTIONS');
+    if (!function_exists('cometbackup_MetaData')) {
+        Whmcs::call('MetaData', []); // loads the module file through the harness
+    }
+    $result = moduleInvoke('cometbackup_' . $function, $params);
+    if (isset($actions[$function]) && is_string($result)) {
+        $apply->invoke(null, $function, $params, $result);
+    }
+    return $result;
+}
+
+/** A ConfigOptions loader, timed like moduleCall() (a loader reports failure by throwing). */
+function moduleLoader(string $function, array $params): mixed
+{
+    if (!function_exists('cometbackup_MetaData')) {
+        Whmcs::call('MetaData', []);
+    }
+    return moduleInvoke('cometbackup_' . $function, $params);
+}
+
+function moduleInvoke(string $name, array $params): mixed
+{
+    $warnings = [];
+    set_error_handler(static function (int $no, string $message, string $file, int $line) use (&$warnings): bool {
+        if ((error_reporting() & $no) !== 0) {
+            $warnings[] = "{$message} at " . basename($file) . ":{$line}";
+        }
+        return true;
+    });
+    ob_start();
+    $thrown = null;
     $c = cpuSeconds();
     $t = hrtime(true);
+    try {
+        $result = $name($params);
+    } catch (\Throwable $e) {
+        $thrown = $e;
+        $result = null;
+    }
+    ModuleClock::$wallMs += (hrtime(true) - $t) / 1e6;
+    ModuleClock::$cpuMs += (cpuSeconds() - $c) * 1000;
+    ModuleClock::$calls++;
+    $output = (string) ob_get_clean();
+    restore_error_handler();
+    if ($output !== '' || $warnings !== []) {
+        fail("{$name} printed " . strlen($output) . ' bytes or raised warnings: ' . implode('; ', $warnings));
+    }
+    if ($thrown !== null) {
+        throw $thrown;
+    }
+    return $result;
+}
+
+/**
+ * Runs one step and returns [result, wallMs, cpuMs, stepCpuMs]: wall and CPU of the module function
+ * alone (ModuleClock), and the CPU of the whole step (with the harness's own work around the call).
+ */
+function timed(callable $fn): array
+{
+    ModuleClock::$wallMs = 0.0;
+    ModuleClock::$cpuMs = 0.0;
+    ModuleClock::$calls = 0;
+    $c = cpuSeconds();
     $result = $fn();
-    $wall = (hrtime(true) - $t) / 1e6;
-    $cpu = (cpuSeconds() - $c) * 1000;
-    return [$result, $wall, $cpu];
+    $stepCpu = (cpuSeconds() - $c) * 1000;
+    if (ModuleClock::$calls === 0) {
+        fail('a timed step did not call the module');
+    }
+    return [$result, ModuleClock::$wallMs, ModuleClock::$cpuMs, $stepCpu];
 }
 
 function ok(mixed $result): bool
@@ -137,25 +219,25 @@ function lifecycle(Emulator $emu, int $serverId, bool $newPolicy): array
     Fixtures::configOption($sid, 'storage_vault_quota_gb|Storage (GB)', 10);
     $server = Params::forServer($serverId);
     $steps = [
-        'CreateAccount' => static fn () => Whmcs::call('CreateAccount', Params::forService($sid)),
-        'SuspendAccount' => static fn () => Whmcs::call('SuspendAccount', Params::forService($sid)),
-        'UnsuspendAccount' => static fn () => Whmcs::call('UnsuspendAccount', Params::forService($sid)),
+        'CreateAccount' => static fn () => moduleCall('CreateAccount', Params::forService($sid)),
+        'SuspendAccount' => static fn () => moduleCall('SuspendAccount', Params::forService($sid)),
+        'UnsuspendAccount' => static fn () => moduleCall('UnsuspendAccount', Params::forService($sid)),
         'ChangePackage' => static function () use ($sid) {
             Fixtures::configOption($sid, 'number_of_devices|Devices', 5);
-            return Whmcs::call('ChangePackage', Params::forService($sid));
+            return moduleCall('ChangePackage', Params::forService($sid));
         },
-        'ChangePassword' => static fn () => Whmcs::call('ChangePassword', Params::forService($sid, ['password' => 'New-' . bin2hex(random_bytes(6))])),
-        'UsageUpdate' => static fn () => Whmcs::call('UsageUpdate', $server, 'cron'),
-        'ListAccounts' => static fn () => Whmcs::call('ListAccounts', $server),
-        'ServiceSingleSignOn' => static fn () => Whmcs::call('ServiceSingleSignOn', Params::forService($sid), 'client'),
-        'AdminSingleSignOn' => static fn () => Whmcs::call('AdminSingleSignOn', $server),
-        'TerminateAccount' => static fn () => Whmcs::call('TerminateAccount', Params::forService($sid)),
+        'ChangePassword' => static fn () => moduleCall('ChangePassword', Params::forService($sid, ['password' => 'New-' . bin2hex(random_bytes(6))])),
+        'UsageUpdate' => static fn () => moduleCall('UsageUpdate', $server),
+        'ListAccounts' => static fn () => moduleCall('ListAccounts', $server),
+        'ServiceSingleSignOn' => static fn () => moduleCall('ServiceSingleSignOn', Params::forService($sid)),
+        'AdminSingleSignOn' => static fn () => moduleCall('AdminSingleSignOn', $server),
+        'TerminateAccount' => static fn () => moduleCall('TerminateAccount', Params::forService($sid)),
     ];
     $out = [];
     foreach ($steps as $name => $fn) {
         $emu->control('journal/clear');
-        [$result, $wall, $cpu] = timed($fn);
-        $out[$name] = [$result, $wall, $cpu, $emu->endpoints()];
+        [$result, $wall, $cpu, $stepCpu] = timed($fn);
+        $out[$name] = [$result, $wall, $cpu, $emu->endpoints(), $stepCpu];
     }
     return $out;
 }
@@ -166,20 +248,20 @@ function serverLevel(Emulator $emu, int $serverId): array
     $pid = Fixtures::product();
     $out = [];
     foreach ([
-        'TestConnection' => static fn () => Whmcs::call('TestConnection', $server),
+        'TestConnection' => static fn () => moduleCall('TestConnection', $server),
         'LoadPolicies' => static function () use ($server, $pid) {
             $_REQUEST['id'] = (string) $pid;
             try {
-                return Whmcs::loader('LoadPolicies', $server);
+                return moduleLoader('LoadPolicies', $server);
             } finally {
                 unset($_REQUEST['id']);
             }
         },
-        'LoadStorageProviders' => static fn () => Whmcs::loader('LoadStorageProviders', $server),
+        'LoadStorageProviders' => static fn () => moduleLoader('LoadStorageProviders', $server),
     ] as $name => $fn) {
         $emu->control('journal/clear');
-        [$result, $wall, $cpu] = timed($fn);
-        $out[$name] = [$result, $wall, $cpu, $emu->endpoints()];
+        [$result, $wall, $cpu, $stepCpu] = timed($fn);
+        $out[$name] = [$result, $wall, $cpu, $emu->endpoints(), $stepCpu];
     }
     return $out;
 }
@@ -250,11 +332,13 @@ function lifecycleTimes(int $runs, int $latency): array
                 $wall = array_map(static fn ($r) => $r[1], $list);
                 $cpu = array_map(static fn ($r) => $r[2], $list);
                 $share = array_map(static fn ($r) => $r[1] > 0 ? 100 * $r[2] / $r[1] : 0, $list);
+                $stepCpu = array_map(static fn ($r) => $r[4], $list);
                 $failed = array_values(array_filter($list, static fn ($r) => !ok($r[0])));
                 $rows[$name] = [
                     'wall_ms' => round(median($wall), 2),
                     'cpu_ms' => round(median($cpu), 2),
                     'cpu_share_pct' => round(median($share), 1),
+                    'step_cpu_ms' => round(median($stepCpu), 2),
                     'requests' => count($list[0][3]),
                     'runs' => count($list),
                 ] + ($failed === [] ? [] : ['failures' => count($failed), 'result' => describe($failed[0][0])]);

@@ -33,6 +33,8 @@ final class Runtime
      *      memory (already compiled in this process)
      */
     private array $cacheOutcome = [];
+    /** @var array<string, string> path => 'mapped' or 'copied' (see cacheRead()) */
+    private array $cacheRead = [];
 
     private function __construct(private readonly WasmApi $api, private readonly string $backend)
     {
@@ -178,6 +180,16 @@ final class Runtime
     }
 
     /**
+     * How the last cache hit for $wasmPath was read: 'mapped' (the runtime read a checked read-only
+     * mapping of the entry) or 'copied' (the entry was read into PHP and checked there); null when
+     * the module did not come from the cache. For diagnostics and tests.
+     */
+    public function cacheRead(string $wasmPath): ?string
+    {
+        return ($this->cacheOutcome[$wasmPath] ?? null) === 'hit' ? ($this->cacheRead[$wasmPath] ?? null) : null;
+    }
+
+    /**
      * The live instance for the wasm at $path, compiling (or deserializing) it on first use.
      *
      * @throws CoreException
@@ -237,6 +249,7 @@ final class Runtime
                 try {
                     $module = $this->api->moduleDeserialize($this->compileStore, $serialized);
                     $this->cacheOutcome[$path] = 'hit';
+                    $this->cacheRead[$path] = 'copied';
                     return $module;
                 } catch (WasmError) {
                     // Same key, but the runtime refused it (e.g. an engine feature changed): rebuild.
@@ -298,6 +311,7 @@ final class Runtime
         }
         if ($module !== null) {
             $this->cacheOutcome[$path] = 'hit';
+            $this->cacheRead[$path] = 'mapped';
         }
         return $module;
     }

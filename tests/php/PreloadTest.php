@@ -1,0 +1,128 @@
+<?php
+// The optional ffi.preload setting (the module's preload.php), and entry points that never load the core.
+
+declare(strict_types=1);
+
+namespace WHMCS\Module\Server\CometBackup\Tests;
+
+use PHPUnit\Framework\TestCase;
+use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\Wasm\FfiApi;
+use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
+
+final class PreloadTest extends TestCase
+{
+    private const ECHOED = '{"ok":true,"value":{"op":"version"}}';
+
+    private static function preloadScript(): string
+    {
+        return TestSupport::repoRoot() . '/whmcs-module/modules/servers/cometbackup/preload.php';
+    }
+
+    /** @return array{0: int, 1: string, 2: string} */
+    private static function writeHeaders(string $library, string $dir): array
+    {
+        return TestSupport::run([PHP_BINARY, self::preloadScript(), '--library=' . $library, $dir]);
+    }
+
+    public function testHeadersWrittenByPreloadPhpArePreloadedAndUsedByTheModule(): void
+    {
+        $library = TestSupport::runtimeLibrary();
+        $dir = TestSupport::tempDir('ffi');
+        [$code, $stdout, $stderr] = self::writeHeaders($library, $dir);
+        self::assertSame(0, $code, $stdout . $stderr);
+        $ini = 'ffi.preload=' . realpath($dir) . '/*.h';
+        self::assertStringContainsString($ini, $stdout);
+        $files = array_map('basename', glob($dir . '/*.h') ?: []);
+        sort($files);
+        self::assertSame(['cometprov-libc.h', 'cometprov-wasm.h', 'cometprov-xxh.h'], $files);
+        self::assertStringContainsString('#define FFI_SCOPE "' . FfiApi::scopeName($library) . '"', (string) file_get_contents($dir . '/cometprov-wasm.h'));
+
+        // ffi.enable=preload: FFI::cdef is refused outside the CLI, but preloaded scopes work anywhere.
+        $cacheDir = TestSupport::tempDir('cache');
+        $options = ['-d', 'ffi.enable=preload', '-d', $ini];
+        $wasm = TestSupport::fixture('echo');
+        $first = ModuleCacheTest::readChild($wasm, $cacheDir, [], $options, $library);
+        self::assertSame(['preloaded', 'miss', self::ECHOED], [$first['ffi'], $first['cache'], $first['response']], json_encode($first));
+        // The mapped read uses the preloaded libc and libxxhash scopes: a wrong declaration there
+        // would make the checksum differ and the read fall back to 'copied'.
+        $second = ModuleCacheTest::readChild($wasm, $cacheDir, [], $options, $library);
+        self::assertSame(['preloaded', 'hit', 'mapped', self::ECHOED], [$second['ffi'], $second['cache'], $second['read'], $second['response']], json_encode($second));
+
+        $without = ModuleCacheTest::readChild($wasm, $cacheDir, [], ['-d', 'ffi.enable=1'], $library);
+        self::assertSame(['cdef', 'hit', 'mapped'], [$without['ffi'], $without['cache'], $without['read']], json_encode($without));
+    }
+
+    public function testScopeOfALibraryReplacedAfterStartIsNotUsed(): void
+    {
+        $dir = TestSupport::tempDir('lib');
+        $library = $dir . '/libwasmer.so';
+        self::assertTrue(copy(TestSupport::runtimeLibrary(), $library));
+        $ffi = TestSupport::tempDir('ffi');
+        [$code, $stdout, $stderr] = self::writeHeaders($library, $ffi);
+        self::assertSame(0, $code, $stdout . $stderr);
+        $options = ['-d', 'ffi.enable=1', '-d', 'ffi.preload=' . $ffi . '/*.h'];
+        $wasm = TestSupport::fixture('echo');
+        $cacheDir = TestSupport::tempDir('cache');
+        self::assertSame('preloaded', ModuleCacheTest::readChild($wasm, $cacheDir, [], $options, $library)['ffi']);
+
+        // Same path, another file version (a deploy): the preloaded scope names the old one.
+        touch($library, time() - 3600);
+        clearstatcache();
+        $after = ModuleCacheTest::readChild($wasm, $cacheDir, [], $options, $library);
+        self::assertSame(['cdef', self::ECHOED], [$after['ffi'], $after['response']], json_encode($after));
+    }
+
+    public function testPreloadPhpRefusesAMissingLibraryAndWritesNothing(): void
+    {
+        $dir = TestSupport::tempDir('ffi');
+        [$code, $stdout, $stderr] = self::writeHeaders($dir . '/nothere.so', $dir);
+        self::assertSame(1, $code, $stdout . $stderr);
+        self::assertStringContainsString('does not exist', $stderr);
+        self::assertSame([], glob($dir . '/*.h') ?: []);
+    }
+
+    public function testScopeNameFollowsTheLibraryFileIdentity(): void
+    {
+        $dir = TestSupport::tempDir('lib');
+        $a = $dir . '/a.so';
+        file_put_contents($a, 'x');
+        touch($a, 1_700_000_000);
+        $name = FfiApi::scopeName($a);
+        self::assertMatchesRegularExpression('/\Acometprov_wasm_[0-9a-f]{16}\z/', (string) $name);
+        self::assertSame($name, FfiApi::scopeName($dir . '/../' . basename($dir) . '/a.so'), 'the real path counts');
+        touch($a, 1_700_000_001);
+        clearstatcache();
+        self::assertNotSame($name, FfiApi::scopeName($a));
+        self::assertNull(FfiApi::scopeName($dir . '/missing.so'));
+    }
+
+    /**
+     * MetaData, ConfigOptions (its loaders run separately), Renew, AdminCustomButtonArray and
+     * ClientAreaAllowedFunctions never load the runtime or the core: a broken core setup cannot
+     * affect them, and they cost no instantiation.
+     */
+    public function testEntryPointsThatDoNotNeedTheCoreNeverCreateIt(): void
+    {
+        Module::reset();
+        Runtime::reset();
+        // A core that cannot load: creating it would throw (and be caught), so check the static too.
+        Module::configure(['wasmPath' => TestSupport::tempDir('none') . '/missing.wasm']);
+        $module = TestSupport::repoRoot() . '/whmcs-module/modules/servers/cometbackup/cometbackup.php';
+        if (!defined('WHMCS')) {
+            define('WHMCS', true);
+        }
+        require_once $module;
+        $core = new \ReflectionProperty(Module::class, 'core');
+        try {
+            self::assertSame('Comet Backup', cometbackup_MetaData()['DisplayName']);
+            self::assertArrayHasKey('Policy Group', cometbackup_ConfigOptions([]));
+            self::assertSame('success', cometbackup_Renew([]));
+            self::assertCount(2, cometbackup_AdminCustomButtonArray([]));
+            self::assertSame(['ClientDownload'], cometbackup_ClientAreaAllowedFunctions([]));
+            self::assertNull($core->getValue(), 'an entry point without a plan created the core');
+        } finally {
+            Module::reset();
+        }
+    }
+}
