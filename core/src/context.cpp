@@ -169,7 +169,8 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
                 }
                 ServiceRef ref;
                 if (!read_id(s, "serviceid", at + "/serviceid", ref.serviceid, err) ||
-                    !read_text(s, "username", at + "/username", ref.username, err)) {
+                    !read_text(s, "username", at + "/username", ref.username, err) ||
+                    !read_text(s, "marker", at + "/marker", ref.marker, err)) {
                     return false;
                 }
                 c.services.push_back(ref);
@@ -303,6 +304,7 @@ json Context::to_json() const {
                     json e = json::object();
                     e["serviceid"] = text(s.serviceid);
                     e["username"] = text(s.username);
+                    if (!s.marker.empty()) e["marker"] = s.marker;
                     j[name].push_back(e);
                 }
                 break;

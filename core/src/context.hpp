@@ -55,6 +55,7 @@ struct Claim {
 struct ServiceRef {
     std::string serviceid;
     std::string username;
+    std::string marker;  // the service's stored marker (CreationGUID), or empty
 };
 
 // Unix seconds before 2001-09-09 are no real clock: a claim stamped with them would adopt almost

@@ -38,7 +38,7 @@ constexpr ActionSpec kActions[] = {
      resume_change_password},
     {"TestConnection", 0, 0, kServerPhases, start_test_connection, resume_test_connection},
     {"UsageUpdate", bit(Key::services), bit(Key::services), kServerPhases, start_usage_update,
-     resume_usage_update},
+     resume_usage_update, usage_sink},
     {"ListAccounts", 0, 0, kServerPhases, start_list_accounts, resume_list_accounts},
     {"ServiceSingleSignOn", keys(Key::username, Key::serverVersion), 0, kServerPhases,
      start_service_sso, resume_service_sso},
@@ -284,9 +284,86 @@ Outcome op_plan_resume(const json& args) {
     if (response == nullptr || response->is_null()) {
         return Outcome::failure(detail::missing("/response"));
     }
+    const detail::ActionSpec& spec = detail::kActions[m.action];
+    if (spec.sink != nullptr) {
+        // A 200 body of a streamable step is read by the same sink a streaming host feeds.
+        const json* status = detail::member(*response, "httpStatus");
+        const json* body = detail::member(*response, "body");
+        if (detail::member(*response, "transportError") == nullptr && status != nullptr &&
+            status->is_number_integer() && *status == 200 && body != nullptr && body->is_string()) {
+            auto sink = spec.sink(m);
+            const std::string& text = body->get_ref<const std::string&>();
+            sink->write(text.data(), text.size());
+            json step = sink->finish(m);
+            if (step.is_null()) return Outcome::failure(detail::bad_state_error());
+            return Outcome::success(step);
+        }
+    }
     detail::Reply reply;
     if (!detail::classify(*response, reply, err)) return Outcome::failure(err);
-    json step = detail::kActions[m.action].resume(m, reply);
+    json step = spec.resume(m, reply);
+    if (step.is_null()) return Outcome::failure(detail::bad_state_error());
+    return Outcome::success(step);
+}
+
+// ---- PlanStream -----------------------------------------------------------------------------------
+
+struct PlanStream::Impl {
+    detail::Machine machine;
+    std::unique_ptr<detail::BodySink> sink;
+};
+
+PlanStream::PlanStream() = default;
+PlanStream::~PlanStream() = default;
+
+bool PlanStream::is_open() const { return impl_ != nullptr; }
+
+Outcome PlanStream::open(std::string_view state) {
+    impl_.reset();
+    auto impl = std::make_unique<Impl>();
+    Error err;
+    if (!detail::from_state(std::string(state), impl->machine, err)) return Outcome::failure(err);
+    const detail::ActionSpec& spec = detail::kActions[impl->machine.action];
+    if (spec.sink == nullptr) {
+        return Outcome::failure(Error{"plan.not_streamed",
+                                      "The reply to this step cannot be streamed: use plan.resume",
+                                      "/state", {}});
+    }
+    impl->sink = spec.sink(impl->machine);
+    impl_ = std::move(impl);
+    return Outcome::success(json::object());
+}
+
+bool PlanStream::write(const char* data, std::size_t len) {
+    if (impl_ == nullptr) return false;
+    return impl_->sink->write(data, len);
+}
+
+Outcome PlanStream::close(const json& response) {
+    if (impl_ == nullptr) {
+        return Outcome::failure(
+            Error{"plan.no_stream", "No stream is open: open one with the step's state first", "", {}});
+    }
+    std::unique_ptr<Impl> impl = std::move(impl_);
+    if (!response.is_object()) return Outcome::failure(detail::bad_type("/response", "an object", response));
+    if (detail::member(response, "body") != nullptr) {
+        return Outcome::failure(Error{"request.bad_value",
+                                      "Argument /response/body must be absent: the body was streamed",
+                                      "/response/body", {}});
+    }
+    const json* status = detail::member(response, "httpStatus");
+    json step;
+    if (detail::member(response, "transportError") == nullptr && status != nullptr &&
+        status->is_number_integer() && *status == 200) {
+        step = impl->sink->finish(impl->machine);
+    } else {
+        json full = response;
+        full["body"] = "";  // a non-200 reply's body is never read
+        detail::Reply reply;
+        Error err;
+        if (!detail::classify(full, reply, err)) return Outcome::failure(err);
+        step = detail::kActions[impl->machine.action].resume(impl->machine, reply);
+    }
     if (step.is_null()) return Outcome::failure(detail::bad_state_error());
     return Outcome::success(step);
 }

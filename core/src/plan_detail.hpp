@@ -7,7 +7,9 @@
 #include "cometprov/profile.hpp"
 #include "context.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,17 @@ struct Machine {
 using StartFn = json (*)(Machine&);
 using ResumeFn = json (*)(Machine&, const Reply&);  // returns null for an inconsistent state
 
+// A 200 reply body fed in pieces, for a request step marked "stream" (plan.resume feeds the whole
+// body in one piece, so both paths give the same step).
+struct BodySink {
+    virtual ~BodySink() = default;
+    // False once more bytes cannot change the outcome (the body is already unreadable).
+    virtual bool write(const char* data, std::size_t len) = 0;
+    // The body is complete: the step, as the action's resume would give it.
+    virtual json finish(Machine& m) = 0;
+};
+using SinkFn = std::unique_ptr<BodySink> (*)(const Machine&);
+
 // One row per action: the only dispatch. `phases` bounds Machine::phase for the action's family.
 struct ActionSpec {
     const char* name;
@@ -50,6 +63,7 @@ struct ActionSpec {
     int phases;
     StartFn start;
     ResumeFn resume;
+    SinkFn sink = nullptr;  // the action's 200 replies are read by a BodySink (streamable)
 };
 
 // A request a step asks for.
@@ -57,6 +71,7 @@ struct Call {
     std::string endpoint;
     json params = json::object();
     std::vector<std::string> secrets;
+    bool stream = false;  // the host may stream the reply (PlanStream)
 };
 
 // ---- steps (plan_steps.cpp) ----------------------------------------------------------------------
@@ -183,6 +198,7 @@ json start_test_connection(Machine& m);
 json resume_test_connection(Machine& m, const Reply& r);
 json start_usage_update(Machine& m);
 json resume_usage_update(Machine& m, const Reply& r);
+std::unique_ptr<BodySink> usage_sink(const Machine& m);
 json start_list_accounts(Machine& m);
 json resume_list_accounts(Machine& m, const Reply& r);
 json start_service_sso(Machine& m);

@@ -2,6 +2,7 @@
 // single sign-on and the product settings' dropdown loaders.
 #include "cometprov/plan.hpp"
 #include "cometprov/usage.hpp"
+#include "cometprov/usage_stream.hpp"
 #include "cometprov/username.hpp"
 #include "plan_detail.hpp"
 
@@ -139,41 +140,111 @@ json resume_test_connection(Machine& m, const Reply& r) {
 }
 
 // ---- UsageUpdate ---------------------------------------------------------------------------------
+// The list-users-full body is read incrementally (UsageStream), whether a host streams it or
+// plan.resume hands it over whole: only the services' users are kept, found through a hash map.
 
-json start_usage_update(Machine& m) { return call(m, "list-users-full"); }
+json start_usage_update(Machine& m) {
+    Call c{"list-users-full", json::object(), {}};
+    c.stream = true;
+    return request(m, Scratch{}, Phase::call, c);
+}
 
+// Only transport errors and non-200 replies arrive here; a 200 body goes through usage_sink.
 json resume_usage_update(Machine& m, const Reply& r) {
     if (!r.ok()) return reply_failure(m, r);
-    std::vector<UsageRow> rows;
-    Error err;
-    if (!usage_from_profiles(r.body, rows, err, "")) return unexpected(m, "was not a user map");
-    json out_rows = json::array();
-    json unmatched = json::array();
-    for (const auto& svc : m.ctx.services) {
-        const UsageRow* found = nullptr;
-        for (const auto& row : rows) {
-            if (!svc.username.empty() && row.username == svc.username) {
-                found = &row;
-                break;
-            }
+    return unexpected(m, "was not read");
+}
+
+namespace {
+
+json first_of(const std::vector<std::string>& items) {
+    json out = json::array();
+    for (std::size_t i = 0; i < items.size() && i < UsageStream::kListed; ++i) out.push_back(items[i]);
+    return out;
+}
+
+std::vector<std::string> wanted_names(const Context& c) {
+    std::vector<std::string> names;
+    names.reserve(c.services.size());
+    for (const auto& s : c.services) names.push_back(s.username);
+    return names;
+}
+
+json usage_done(Machine& m, const UsageStream& u) {
+    if (!u.valid_json()) {
+        json detail = json::object();
+        detail["endpoint"] = m.endpoint;
+        detail["reason"] = u.syntax_error();
+        detail["offset"] = u.error_offset();
+        return done_failure(m, "comet.bad_reply",
+                            "The Comet Server sent an unreadable reply to " + m.endpoint + ": " +
+                                u.syntax_error() + " (at byte " + std::to_string(u.error_offset()) + ")",
+                            detail);
+    }
+    Reply envelope;
+    if (u.envelope(envelope.status, envelope.message)) {
+        envelope.kind = Reply::Kind::api_error;
+        return reply_failure(m, envelope);
+    }
+    if (!u.is_map()) return unexpected(m, "was not a user map");
+    if (const UsageStream::Problem* p = u.problem()) {
+        json detail = json::object();
+        detail["endpoint"] = m.endpoint;
+        detail["username"] = p->username;
+        if (!p->field.empty()) detail["field"] = p->field;
+        return done_failure(m, "comet.unexpected",
+                            "The Comet Server's reply to " + m.endpoint + " has an unreadable entry for \"" +
+                                p->username + "\": " + (p->field.empty() ? "it" : p->field) + " " + p->what,
+                            detail);
+    }
+    json rows = json::array();
+    std::vector<std::string> unmatched, not_ours;
+    std::size_t unmatched_count = 0, not_ours_count = 0;
+    for (std::size_t i = 0; i < m.ctx.services.size(); ++i) {
+        const ServiceRef& svc = m.ctx.services[i];
+        const UsageStream::Usage& found = u.usage(i);
+        if (!found.seen) {
+            if (unmatched_count++ < UsageStream::kListed) unmatched.push_back(svc.serviceid);
+            continue;
         }
-        if (found == nullptr) {
-            unmatched.push_back(svc.serviceid);
+        if (!svc.marker.empty() && svc.marker != found.creation_guid) {
+            if (not_ours_count++ < UsageStream::kListed) not_ours.push_back(svc.serviceid);
             continue;
         }
         json row = json::object();
         row["serviceid"] = svc.serviceid;
         row["username"] = svc.username;
-        row["diskusage"] = found->disk_usage_mb;
-        row["disklimit"] = found->disk_limit_mb;
-        out_rows.push_back(row);
+        row["diskusage"] = found.disk_usage_mb;
+        row["disklimit"] = found.disk_limit_mb;
+        rows.push_back(std::move(row));
     }
-    set_effect(m, "usage", out_rows);
+    const std::size_t updated = rows.size();
+    set_effect(m, "usage", rows);
     json out = json::object();
-    out["updated"] = out_rows.size();
-    out["unmatched"] = unmatched;
+    out["updated"] = updated;
+    out["accounts"] = u.accounts();
+    out["unmatched"] = first_of(unmatched);
+    out["unmatchedCount"] = unmatched_count;
+    out["notOurs"] = first_of(not_ours);
+    out["notOursCount"] = not_ours_count;
+    out["unknownAccounts"] = first_of(u.unknown_first());
+    out["unknownAccountCount"] = u.unknown_count();
     return done_success(m, out);
 }
+
+struct UsageSink final : BodySink {
+    explicit UsageSink(const Machine& m) : stream(wanted_names(m.ctx)) {}
+    bool write(const char* data, std::size_t len) override { return stream.write(data, len); }
+    json finish(Machine& m) override {
+        stream.finish();
+        return usage_done(m, stream);
+    }
+    UsageStream stream;
+};
+
+}  // namespace
+
+std::unique_ptr<BodySink> usage_sink(const Machine& m) { return std::make_unique<UsageSink>(m); }
 
 // ---- ListAccounts --------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ json request_step(Machine& m, int phase, const Call& call) {
     req["params"] = call.params.is_object() ? call.params : json::object();
     req["secrets"] = json::array();
     for (const auto& s : call.secrets) req["secrets"].push_back(s);
+    if (call.stream) req["stream"] = true;
     json step = json::object();
     step["state"] = seal_state(m);
     step["request"] = req;
