@@ -2,6 +2,7 @@
 #include "cometprov_abi.h"
 
 #include "cometprov/invoke.hpp"
+#include "cometprov/plan.hpp"
 #include "cometprov/version.hpp"
 
 #include <cstdlib>
@@ -18,6 +19,29 @@ std::string* output() {
     if (g_output == nullptr) g_output = new (std::nothrow) std::string();
     return g_output;
 }
+
+// The one streamed reply in progress (one caller at a time, like cp_call).
+cometprov::PlanStream* g_stream = nullptr;
+
+cometprov::PlanStream* stream() {
+    if (g_stream == nullptr) g_stream = new (std::nothrow) cometprov::PlanStream();
+    return g_stream;
+}
+
+// {"ok":true,"value":...} or {"ok":false,"error":...}, as invoke writes it.
+std::string outcome_text(const cometprov::Outcome& o) {
+    cometprov::json r = cometprov::json::object();
+    r["ok"] = o.ok;
+    if (o.ok) {
+        r["value"] = o.value;
+    } else {
+        r["error"] = o.error.to_json();
+    }
+    return cometprov::dump(r);
+}
+
+constexpr const char* kBadInput =
+    R"({"ok":false,"error":{"code":"abi.bad_input","message":"The input range lies outside the module's memory"}})";
 
 #if defined(__wasm__)
 inline void* to_pointer(cp_ptr p) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(p)); }
@@ -87,13 +111,57 @@ int32_t cp_call(cp_ptr in_ptr, uint32_t in_len) {
     if (outp == nullptr) return -1;
     std::string& out = *outp;
     if ((in_len > 0 && !in_memory(in_ptr, in_len)) || (in_len == 0 && in_ptr != 0 && !in_memory(in_ptr, 0))) {
-        out = R"({"ok":false,"error":{"code":"abi.bad_input","message":"The input range lies outside the module's memory"}})";
+        out = kBadInput;
         return -2;
     }
     const char* data = in_len == 0 ? "" : static_cast<const char*>(to_pointer(in_ptr));
     bool ok = false;
     out = cometprov::invoke(std::string_view(data, in_len), ok);
     return ok ? 0 : 1;
+}
+
+int32_t cp_stream_open(cp_ptr state_ptr, uint32_t state_len) {
+    std::string* outp = output();
+    cometprov::PlanStream* ps = stream();
+    if (outp == nullptr || ps == nullptr) return -1;
+    if (state_len > 0 && !in_memory(state_ptr, state_len)) {
+        *outp = kBadInput;
+        return -2;
+    }
+    const char* data = state_len == 0 ? "" : static_cast<const char*>(to_pointer(state_ptr));
+    const cometprov::Outcome o = ps->open(std::string_view(data, state_len));
+    *outp = outcome_text(o);
+    return o.ok ? 0 : 1;
+}
+
+int32_t cp_stream_write(cp_ptr ptr, uint32_t len) {
+    cometprov::PlanStream* ps = stream();
+    if (ps == nullptr) return -1;
+    if (!ps->is_open()) return -3;
+    if (len == 0) return 0;
+    if (!in_memory(ptr, len)) return -2;
+    return ps->write(static_cast<const char*>(to_pointer(ptr)), len) ? 0 : 1;
+}
+
+int32_t cp_stream_close(cp_ptr in_ptr, uint32_t in_len) {
+    std::string* outp = output();
+    cometprov::PlanStream* ps = stream();
+    if (outp == nullptr || ps == nullptr) return -1;
+    if (in_len > 0 && !in_memory(in_ptr, in_len)) {
+        *outp = kBadInput;
+        return -2;
+    }
+    const char* data = in_len == 0 ? "" : static_cast<const char*>(to_pointer(in_ptr));
+    cometprov::json response;
+    cometprov::Error err;
+    if (!cometprov::parse(std::string_view(data, in_len), response, err, 8)) {
+        ps->close(cometprov::json());  // the stream ends either way
+        *outp = outcome_text(cometprov::Outcome::failure(err));
+        return 1;
+    }
+    const cometprov::Outcome o = ps->close(response);
+    *outp = outcome_text(o);
+    return o.ok ? 0 : 1;
 }
 
 cp_ptr cp_output_ptr(void) {

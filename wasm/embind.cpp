@@ -1,5 +1,6 @@
 // The Embind boundary: chooses every JavaScript name; strings in, JSON strings out, no C++ handles.
 #include "cometprov/invoke.hpp"
+#include "cometprov/plan.hpp"
 
 #include <emscripten/bind.h>
 
@@ -54,6 +55,39 @@ std::string policy_restricted(const std::string& a) { return op_with_json_args("
 std::string profile_apply(const std::string& a) { return op_with_json_args("profile.apply", a); }
 std::string usage_from_profiles(const std::string& a) { return op_with_json_args("usage.fromProfiles", a); }
 
+// A streamed reply (core/PLAN.md "Streaming a reply"): the bytes cross as a Uint8Array (copied as
+// they are) or a string (UTF-8), never JSON-escaped.
+cometprov::PlanStream g_stream;
+
+std::string outcome_text(const cometprov::Outcome& o) {
+    cometprov::json r = cometprov::json::object();
+    r["ok"] = o.ok;
+    if (o.ok) {
+        r["value"] = o.value;
+    } else {
+        r["error"] = o.error.to_json();
+    }
+    return cometprov::dump(r);
+}
+
+std::string stream_open(const std::string& state) { return outcome_text(g_stream.open(state)); }
+
+// 0: go on; 1: the reply is already decided (the host may stop reading); -3: no stream is open.
+int stream_write(const std::string& bytes) {
+    if (!g_stream.is_open()) return -3;
+    return g_stream.write(bytes.data(), bytes.size()) ? 0 : 1;
+}
+
+std::string stream_close(const std::string& response_json) {
+    cometprov::json response;
+    cometprov::Error err;
+    if (!cometprov::parse(response_json, response, err, 8)) {
+        g_stream.close(cometprov::json());
+        return outcome_text(cometprov::Outcome::failure(err));
+    }
+    return outcome_text(g_stream.close(response));
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(cometprov) {
@@ -66,4 +100,7 @@ EMSCRIPTEN_BINDINGS(cometprov) {
     emscripten::function("policyRestricted", &policy_restricted);
     emscripten::function("profileApply", &profile_apply);
     emscripten::function("usageFromProfiles", &usage_from_profiles);
+    emscripten::function("streamOpen", &stream_open);
+    emscripten::function("streamWrite", &stream_write);
+    emscripten::function("streamClose", &stream_close);
 }

@@ -111,7 +111,6 @@ private:
     St state_ = St::value;
     Num num_ = Num::minus;
     bool str_is_key_ = false;
-    bool pending_high_ = false;  // a \uD800-\uDBFF escape waits for its low half
     bool need_backslash_u_ = false;  // after a high surrogate: the next bytes must be "\u"
     unsigned hex_left_ = 0;
     unsigned code_unit_ = 0;
