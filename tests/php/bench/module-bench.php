@@ -317,18 +317,29 @@ function lifecycleTimes(int $runs, int $latency): array
             $serverId = Fixtures::serverFor($emu);
             // Warm-up: the core's first instantiation in this process is not part of any action.
             Whmcs::call('TestConnection', Params::forServer($serverId));
-            $samples = [];
-            for ($i = 0; $i < $runs; $i++) {
-                foreach (serverLevel($emu, $serverId) as $name => $r) {
-                    $samples[$name][] = $r;
+            // Module log off (WHMCS's default; the harness's logModuleCall writes a database row per
+            // request when it is on), and the same again with it on, reported beside.
+            $bySetting = [];
+            foreach ([false, true] as $moduleLog) {
+                Recorder::setModuleLogEnabled($moduleLog);
+                $samples = [];
+                for ($i = 0; $i < $runs; $i++) {
+                    foreach (serverLevel($emu, $serverId) as $name => $r) {
+                        $samples[$name][] = $r;
+                    }
+                    foreach (lifecycle($emu, $serverId, false) as $name => $r) {
+                        $samples[$name === 'CreateAccount' ? 'CreateAccount (existing policy + vault)' : $name][] = $r;
+                    }
+                    $samples['CreateAccount (new policy + vault)'][] = lifecycle($emu, $serverId, true)['CreateAccount'];
                 }
-                foreach (lifecycle($emu, $serverId, false) as $name => $r) {
-                    $samples[$name === 'CreateAccount' ? 'CreateAccount (existing policy + vault)' : $name][] = $r;
-                }
-                $samples['CreateAccount (new policy + vault)'][] = lifecycle($emu, $serverId, true)['CreateAccount'];
+                $bySetting[$moduleLog ? 'on' : 'off'] = $samples;
             }
+            Recorder::setModuleLogEnabled(true);
+            $samples = $bySetting['off'];
             $rows = [];
             foreach ($samples as $name => $list) {
+                $on = $bySetting['on'][$name];
+                $onShare = array_map(static fn ($r) => $r[1] > 0 ? 100 * $r[2] / $r[1] : 0, $on);
                 $wall = array_map(static fn ($r) => $r[1], $list);
                 $cpu = array_map(static fn ($r) => $r[2], $list);
                 $share = array_map(static fn ($r) => $r[1] > 0 ? 100 * $r[2] / $r[1] : 0, $list);
@@ -339,6 +350,9 @@ function lifecycleTimes(int $runs, int $latency): array
                     'cpu_ms' => round(median($cpu), 2),
                     'cpu_share_pct' => round(median($share), 1),
                     'step_cpu_ms' => round(median($stepCpu), 2),
+                    'module_log_on' => ['wall_ms' => round(median(array_map(static fn ($r) => $r[1], $on)), 2),
+                        'cpu_ms' => round(median(array_map(static fn ($r) => $r[2], $on)), 2),
+                        'cpu_share_pct' => round(median($onShare), 1)],
                     'requests' => count($list[0][3]),
                     'runs' => count($list),
                 ] + ($failed === [] ? [] : ['failures' => count($failed), 'result' => describe($failed[0][0])]);
