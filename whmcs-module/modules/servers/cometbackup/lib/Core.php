@@ -33,6 +33,8 @@ final class Core
     public const MAX_RESUME_BYTES = 512 * 1024 * 1024;
 
     private ?AbiInstance $instance = null;
+    /** The instance a streamed reply is open on (null when none is). */
+    private ?AbiInstance $streaming = null;
 
     private function __construct(
         private readonly Runtime $runtime,
@@ -110,6 +112,64 @@ final class Core
         return $this->run($request, $op)[0];
     }
 
+    /**
+     * Opens a streamed reply for a plan step whose request says "stream": true (core/PLAN.md
+     * "Streaming a reply"). The state is passed as raw bytes, never JSON-escaped.
+     *
+     * @return array<string, mixed> {ok: true, value: {}} or {ok: false, error} (plan.not_streamed, plan.bad_state)
+     * @throws CoreException
+     */
+    public function streamOpen(string $state): array
+    {
+        if (strlen($state) > self::MAX_REQUEST_BYTES) {
+            throw new CoreException(CoreException::BAD_REQUEST, sprintf(
+                'The plan state is %s bytes, more than the %d MiB limit of the PHP host.',
+                number_format(strlen($state)),
+                intdiv(self::MAX_REQUEST_BYTES, 1024 * 1024)
+            ));
+        }
+        $this->streaming = $this->instance();
+        [$status, $output] = $this->streaming->streamOpen($state);
+        return $this->decodeChecked($status, $output);
+    }
+
+    /**
+     * Feeds the next raw bytes of the reply (one copy into WebAssembly memory). False: the core
+     * already knows the body is unreadable, so receiving more is pointless (still call streamClose).
+     *
+     * @throws CoreException
+     */
+    public function streamWrite(string $bytes): bool
+    {
+        if ($this->streaming === null) {
+            throw new CoreException(CoreException::BAD_REQUEST, 'No streamed reply is open: call streamOpen first.');
+        }
+        return $this->streaming->streamWrite($bytes) === 0;
+    }
+
+    /**
+     * Ends the streamed reply. $response is ['httpStatus' => n] or ['transportError' => [...]]
+     * (no body). Returns the raw response bytes, exactly what invokeJson() of plan.resume with the
+     * same body would return; only its envelope is checked here (it may hold 100,000 usage rows).
+     *
+     * @param array<string, mixed> $response
+     * @throws CoreException
+     */
+    public function streamClose(array $response): string
+    {
+        if ($this->streaming === null) {
+            throw new CoreException(CoreException::BAD_REQUEST, 'No streamed reply is open: call streamOpen first.');
+        }
+        $instance = $this->streaming;
+        $this->streaming = null;
+        [$status, $output] = $instance->streamClose(json_encode($response, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR));
+        $expected = $status === 0 ? '{"ok":true,' : '{"ok":false,';
+        if (strncmp($output, $expected, strlen($expected)) !== 0 || !str_ends_with($output, '}')) {
+            throw $this->badReply("its reply to a {$status}-status stream close is not a {\"ok\": ...} object");
+        }
+        return $output;
+    }
+
     /** The size limit of a request for $op, in bytes. */
     public static function limitFor(string $op): int
     {
@@ -129,6 +189,20 @@ final class Core
             'wasmPath' => $this->wasmPath,
             'moduleCache' => $this->runtime->cacheOutcome($this->wasmPath),
         ];
+    }
+
+    /** @return array<string, mixed> */
+    private function decodeChecked(int $status, string $output): array
+    {
+        try {
+            $decoded = json_decode($output, true, 512, JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw $this->badReply("its reply to a {$status}-status call is not valid JSON ({$e->getMessage()})");
+        }
+        if (!is_array($decoded) || !is_bool($decoded['ok'] ?? null) || $decoded['ok'] !== ($status === 0)) {
+            throw $this->badReply("its reply to a {$status}-status call is not a matching {\"ok\": ...} object");
+        }
+        return $decoded;
     }
 
     /** @return array{0: string, 1: array<string, mixed>} [raw bytes, decoded] */

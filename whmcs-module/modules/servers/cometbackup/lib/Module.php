@@ -8,7 +8,6 @@ namespace WHMCS\Module\Server\CometBackup;
 
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
-use WHMCS\Module\Server\CometBackup\Api\Response;
 use WHMCS\Module\Server\CometBackup\Service\ContextBuilder;
 use WHMCS\Module\Server\CometBackup\Service\EffectStore;
 use WHMCS\Module\Server\CometBackup\Service\PlanResult;
@@ -313,9 +312,13 @@ final class Module
     // ---- Server-level -------------------------------------------------------------------------
 
     /**
-     * One list-users-full for every Active or Suspended service of this server; diskusage and
-     * disklimit (MB) and lastupdate written in one transaction, a few hundred rows per statement.
-     * Services without an account and accounts without a service are reported, never fatal.
+     * One list-users-full for every Active or Suspended service of this server, streamed from curl
+     * into the core (never held whole: 100,000 users are about 390 MB); diskusage and disklimit (MB)
+     * and lastupdate written in one transaction, a few hundred rows per statement, only after the
+     * core's reader finished successfully. Services without an account, accounts of another marker
+     * and accounts without a service are reported (counts and the first 20), never fatal.
+     * Memory: the services are read in pages and passed to the core as JSON text; the usage rows
+     * stay in the core's response text (UsageRows). Nothing grows with the reply's size.
      */
     public static function usageUpdate(array $params): string
     {
@@ -323,50 +326,35 @@ final class Module
         $secrets = Redactor::valuesFromParams($params);
         try {
             $serverId = (int) ($params['serverid'] ?? 0);
-            $services = [];
-            $names = [];
-            $rows = Capsule::table('tblhosting')
-                ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
-                ->where('tblhosting.server', $serverId)
-                ->where('tblproducts.servertype', 'cometbackup')
-                ->whereIn('tblhosting.domainstatus', ['Active', 'Suspended'])
-                ->orderBy('tblhosting.id')
-                ->get(['tblhosting.id', 'tblhosting.username']);
-            foreach ($rows as $row) {
-                $services[] = ['serviceid' => (int) $row->id, 'username' => (string) $row->username];
-                if ((string) $row->username !== '') {
-                    $names[(string) $row->username] = true;
-                }
-            }
+            $services = self::usageServices($serverId);
             [$client, $runner] = self::wire($params);
-            $cometUsers = null;
-            $runner->onResponse(static function (string $endpoint, Response $r) use (&$cometUsers): void {
-                if ($endpoint === 'list-users-full' && $r->isOk()) {
-                    $cometUsers = array_map('strval', array_keys($r->json() ?? []));
-                }
-            });
             $ctx = self::contexts()->server($params, $client);
-            $ctx['services'] = $services;
-            $result = $runner->run($action, $ctx);
+            unset($ctx['services']);
+            $result = $runner->run($action, $ctx, ['services' => $services]);
+            unset($services);
             if (!$result->ok()) {
                 $message = Failure::fromPlan($action, $result, $secrets);
                 self::activity($message);
                 return $message;
             }
             $usage = $result->effect('usage');
-            $written = self::writeUsage($serverId, is_array($usage) ? $usage : []);
+            $written = self::writeUsage($serverId, is_iterable($usage) ? $usage : []);
+            $out = $result->output;
             $report = "Comet Backup Usage Update (server {$serverId}): {$written} services updated";
-            $unmatched = array_values(array_map('strval', (array) ($result->output['unmatched'] ?? [])));
-            if ($unmatched !== []) {
-                $report .= '; ' . count($unmatched) . ' services have no Comet account on this server (service IDs '
-                    . self::listSome($unmatched) . ')';
+            $unmatched = (int) ($out['unmatchedCount'] ?? 0);
+            if ($unmatched > 0) {
+                $report .= '; ' . $unmatched . ' services have no Comet account on this server (service IDs '
+                    . self::listFirst((array) ($out['unmatched'] ?? []), $unmatched) . ')';
             }
-            if ($cometUsers !== null) {
-                $orphans = array_values(array_filter($cometUsers, static fn (string $u) => !isset($names[$u])));
-                if ($orphans !== []) {
-                    $report .= '; ' . count($orphans) . ' Comet accounts have no service on this server ('
-                        . self::listSome($orphans) . ')';
-                }
+            $notOurs = (int) ($out['notOursCount'] ?? 0);
+            if ($notOurs > 0) {
+                $report .= '; ' . $notOurs . ' services were skipped because the Comet account of their username was not created for them (service IDs '
+                    . self::listFirst((array) ($out['notOurs'] ?? []), $notOurs) . ')';
+            }
+            $unknown = (int) ($out['unknownAccountCount'] ?? 0);
+            if ($unknown > 0) {
+                $report .= '; ' . $unknown . ' Comet accounts have no service on this server ('
+                    . self::listFirst((array) ($out['unknownAccounts'] ?? []), $unknown) . ')';
             }
             self::activity($report);
             return 'success';
@@ -378,29 +366,58 @@ final class Module
         }
     }
 
+    /** Services read per query while building UsageUpdate's list. */
+    public const USAGE_PAGE = 5000;
+
     /**
-     * @param list<array<string, mixed>> $usage [{serviceid, username, diskusage, disklimit}] in MiB
+     * The server's Active and Suspended services of this module as the JSON list the core reads
+     * ([{serviceid, username, marker?}]), built in pages so no row collection is ever held.
+     */
+    private static function usageServices(int $serverId): string
+    {
+        EffectStore::ensureSchema();
+        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR;
+        $json = '[';
+        $first = true;
+        $last = 0;
+        do {
+            $rows = Capsule::table('tblhosting')
+                ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
+                ->leftJoin(EffectStore::TABLE, EffectStore::TABLE . '.serviceid', '=', 'tblhosting.id')
+                ->where('tblhosting.server', $serverId)
+                ->where('tblproducts.servertype', 'cometbackup')
+                ->whereIn('tblhosting.domainstatus', ['Active', 'Suspended'])
+                ->where('tblhosting.id', '>', $last)
+                ->orderBy('tblhosting.id')
+                ->limit(self::USAGE_PAGE)
+                ->get(['tblhosting.id', 'tblhosting.username', EffectStore::TABLE . '.marker']);
+            foreach ($rows as $row) {
+                $entry = ['serviceid' => (int) $row->id, 'username' => (string) $row->username];
+                if ((string) ($row->marker ?? '') !== '') {
+                    $entry['marker'] = (string) $row->marker;
+                }
+                $json .= ($first ? '' : ',') . json_encode($entry, $flags);
+                $first = false;
+                $last = (int) $row->id;
+            }
+            $page = count($rows);
+            unset($rows);
+        } while ($page === self::USAGE_PAGE);
+        return $json . ']';
+    }
+
+    /**
+     * @param iterable<array<string, mixed>> $usage [{serviceid, username, diskusage, disklimit}] in MiB
      * @return int rows written
      */
-    private static function writeUsage(int $serverId, array $usage): int
+    private static function writeUsage(int $serverId, iterable $usage): int
     {
-        $clean = [];
-        foreach ($usage as $row) {
-            $id = (int) ($row['serviceid'] ?? 0);
-            if ($id > 0) {
-                $clean[$id] = [
-                    max(0, (int) round((float) ($row['diskusage'] ?? 0))),
-                    max(0, (int) round((float) ($row['disklimit'] ?? 0))),
-                ];
-            }
-        }
-        if ($clean === []) {
-            return 0;
-        }
         $now = gmdate('Y-m-d H:i:s', self::now());
         $connection = Capsule::connection();
-        $connection->transaction(static function () use ($connection, $clean, $now, $serverId): void {
-            foreach (array_chunk($clean, self::USAGE_BATCH, true) as $chunk) {
+        $written = 0;
+        $connection->transaction(static function () use ($connection, $usage, $now, $serverId, &$written): void {
+            $batch = [];
+            $flush = static function (array $chunk) use ($connection, $now, $serverId): void {
                 $usageCase = '';
                 $limitCase = '';
                 $usageBind = [];
@@ -416,9 +433,28 @@ final class Module
                     . ' disklimit = CASE id' . $limitCase . ' ELSE disklimit END, lastupdate = ?'
                     . ' WHERE server = ? AND id IN (' . implode(',', array_fill(0, count($ids), '?')) . ')';
                 $connection->update($sql, array_merge($usageBind, $limitBind, [$now, $serverId], $ids));
+            };
+            foreach ($usage as $row) {
+                $id = (int) ($row['serviceid'] ?? 0);
+                if ($id <= 0 || isset($batch[$id])) {
+                    continue;
+                }
+                $batch[$id] = [
+                    max(0, (int) round((float) ($row['diskusage'] ?? 0))),
+                    max(0, (int) round((float) ($row['disklimit'] ?? 0))),
+                ];
+                if (count($batch) >= self::USAGE_BATCH) {
+                    $flush($batch);
+                    $written += count($batch);
+                    $batch = [];
+                }
+            }
+            if ($batch !== []) {
+                $flush($batch);
+                $written += count($batch);
             }
         });
-        return count($clean);
+        return $written;
     }
 
     public static function listAccounts(array $params): array
@@ -573,11 +609,11 @@ final class Module
         return defined($name) ? (string) constant($name) : $fallback;
     }
 
-    /** @param list<string> $items */
-    private static function listSome(array $items, int $max = 20): string
+    /** The first items the core listed, and how many more there are of $total. */
+    private static function listFirst(array $first, int $total): string
     {
-        $shown = implode(', ', array_slice($items, 0, $max));
-        return count($items) > $max ? $shown . ', and ' . (count($items) - $max) . ' more' : $shown;
+        $shown = implode(', ', array_map('strval', $first));
+        return $total > count($first) ? $shown . ', and ' . ($total - count($first)) . ' more' : $shown;
     }
 
     private static function activity(string $message): void

@@ -34,10 +34,13 @@ final class CometClient
 {
     public const CONNECT_TIMEOUT = 10;
     public const TOTAL_TIMEOUT = 60;
+    /** The total time a streamed reply may take (it must also keep moving: see postStream()). */
+    public const STREAM_TIMEOUT = 900;
 
     /** @var \CurlHandle|null one handle per client (DNS and TLS session caches are kept; connections are not, see send()) */
     private $curl = null;
     private ?string $caFile = null;
+    private int $streamedBytes = 0;
 
     private function __construct(
         private readonly string $baseUrl,
@@ -196,17 +199,67 @@ final class CometClient
         if (preg_match('#^[a-z0-9][a-z0-9/_.-]*$#i', $endpoint) !== 1 || str_contains($endpoint, '..')) {
             return Response::failed('other', "refused to call the malformed endpoint name '{$endpoint}'");
         }
+        // The admin's credentials go last, replacing any same-named parameter; no other
+        // authentication field may ride along.
+        [$form, $secretNames, $secretValues] = $this->form($params, $secretNames);
+
+        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738));
+        $this->log->call($action !== '' ? $action : $endpoint, $endpoint, $form, $response, $secretValues, $secretNames);
+        return $response;
+    }
+
+    /**
+     * POSTs one request whose reply body is handed to $sink in pieces as curl receives them, never
+     * held whole (UsageUpdate's list-users-full of 100,000 users is about 390 MB). $sink(string $chunk)
+     * returns false to stop receiving (the core already knows the body is unreadable). Only a 200
+     * reply's bytes reach the sink. The HTTP status is checked as for post(), and the module log
+     * records the request (secrets masked) and the reply's size, never its body.
+     *
+     * The returned Response has an empty body: its status or transport error is what the stream's
+     * close needs. streamedBytes() tells how many bytes arrived.
+     *
+     * @param array<string, scalar> $params
+     * @param list<string> $secretNames
+     * @param callable(string): bool $sink
+     */
+    public function postStream(string $endpoint, array $params, array $secretNames, string $action, callable $sink): Response
+    {
+        if (preg_match('#^[a-z0-9][a-z0-9/_.-]*$#i', $endpoint) !== 1 || str_contains($endpoint, '..')) {
+            return Response::failed('other', "refused to call the malformed endpoint name '{$endpoint}'");
+        }
+        [$form, $secretNames, $secretValues] = $this->form($params, $secretNames);
+        $this->streamedBytes = 0;
+        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738), $sink);
+        $summary = $response->transportError() !== null
+            ? $response
+            : sprintf('[streamed reply: HTTP %d, %s bytes, read by the core, not logged]', $response->httpStatus(), number_format($this->streamedBytes));
+        $this->log->call($action !== '' ? $action : $endpoint, $endpoint, $form, $summary, $secretValues, $secretNames);
+        return $response;
+    }
+
+    /** Bytes of the last streamed reply. */
+    public function streamedBytes(): int
+    {
+        return $this->streamedBytes;
+    }
+
+    /**
+     * The form as sent (admin credentials last) and what to mask.
+     *
+     * @param array<string, scalar> $params
+     * @param list<string> $secretNames
+     * @return array{0: array<string, string>, 1: list<string>, 2: list<string>}
+     */
+    private function form(array $params, array $secretNames): array
+    {
         $form = [];
         foreach ($params as $name => $value) {
             $form[(string) $name] = is_bool($value) ? ($value ? '1' : '0') : (string) $value;
         }
-        // The admin's credentials go last, replacing any same-named parameter; no other
-        // authentication field may ride along.
         unset($form['Username'], $form['AuthType'], $form['Password'], $form['SessionKey'], $form['TOTP'], $form['WebAuthnSign']);
         $form['Username'] = $this->adminUsername;
         $form['AuthType'] = 'Password';
         $form['Password'] = $this->adminPassword;
-
         $secretNames = array_values(array_unique(array_merge(Redactor::ALWAYS_SECRET_PARAMS, $secretNames)));
         $secretValues = [$this->adminPassword];
         foreach ($secretNames as $name) {
@@ -214,13 +267,11 @@ final class CometClient
                 $secretValues[] = $form[$name];
             }
         }
-
-        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738));
-        $this->log->call($action !== '' ? $action : $endpoint, $endpoint, $form, $response, $secretValues, $secretNames);
-        return $response;
+        return [$form, $secretNames, $secretValues];
     }
 
-    private function send(string $endpoint, string $body): Response
+    /** @param (callable(string): bool)|null $sink streams a 200 reply's body instead of returning it */
+    private function send(string $endpoint, string $body, ?callable $sink = null): Response
     {
         if (!function_exists('curl_init')) {
             return Response::failed('other', 'the PHP curl extension is not loaded');
@@ -269,6 +320,27 @@ final class CometClient
                 return strlen($line);
             },
         ];
+        $stopped = false;
+        if ($sink !== null) {
+            // The body goes to the sink as it arrives; a stall (no byte for the usual total timeout)
+            // fails, a long but moving transfer of a large server does not.
+            unset($options[CURLOPT_RETURNTRANSFER]);
+            $options[CURLOPT_TIMEOUT] = max($this->totalTimeout, self::STREAM_TIMEOUT);
+            $options[CURLOPT_LOW_SPEED_LIMIT] = 1;
+            $options[CURLOPT_LOW_SPEED_TIME] = $this->totalTimeout;
+            $options[CURLOPT_BUFFERSIZE] = 512 * 1024;
+            $options[CURLOPT_WRITEFUNCTION] = function ($handle, string $chunk) use ($sink, &$stopped): int {
+                $this->streamedBytes += strlen($chunk);
+                if ((int) curl_getinfo($handle, CURLINFO_RESPONSE_CODE) !== 200) {
+                    return strlen($chunk); // an error page is not read
+                }
+                if (!$sink($chunk)) {
+                    $stopped = true;
+                    return 0; // stop receiving: the core has decided
+                }
+                return strlen($chunk);
+            };
+        }
         if (defined('CURLOPT_REDIR_PROTOCOLS')) {
             $options[CURLOPT_REDIR_PROTOCOLS] = 0;
         }
@@ -279,10 +351,14 @@ final class CometClient
         curl_setopt_array($ch, $options);
         $result = curl_exec($ch);
         $errno = curl_errno($ch);
+        if ($sink !== null && $stopped && $errno === 23) {
+            // CURLE_WRITE_ERROR because the sink said stop: the reply was received, just not read on.
+            return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), '', $contentType);
+        }
         if ($result === false || $errno !== 0) {
             return Response::failed(self::transportKind($errno), self::transportMessage($errno, curl_error($ch)));
         }
-        return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), (string) $result, $contentType);
+        return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), $sink !== null ? '' : (string) $result, $contentType);
     }
 
     /** @param array<int, mixed> $options */

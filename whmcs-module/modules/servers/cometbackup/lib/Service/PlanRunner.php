@@ -9,6 +9,7 @@ namespace WHMCS\Module\Server\CometBackup\Service;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Api\Response;
 use WHMCS\Module\Server\CometBackup\Core;
+use WHMCS\Module\Server\CometBackup\CoreException;
 use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
 
 final class PlanRunner
@@ -22,10 +23,16 @@ final class PlanRunner
     /** @var (callable(string, Response): void)|null */
     private $onResponse = null;
 
+    /**
+     * @param bool $stream stream replies the core allows to be streamed (`"stream": true` steps:
+     *        the body goes from curl to the core in pieces, never held whole); false: plan.resume
+     *        with the whole body (the results are the same, byte for byte)
+     */
     public function __construct(
         private readonly Core $core,
         private readonly CometClient $client,
         private readonly int $maxSteps = self::MAX_STEPS,
+        private readonly bool $stream = true,
     ) {
     }
 
@@ -40,12 +47,31 @@ final class PlanRunner
      * until the core says done.
      *
      * @param array<string, mixed> $context
+     * @param array<string, string> $rawContext context keys whose values are already JSON text (a
+     *        100,000-service list is built as text, not as 100,000 PHP arrays)
      * @throws PlanException when the core refuses the plan (bad context, broken state) or the plan
      *         does not finish within the step limit; CoreException when the core cannot run
      */
-    public function run(string $action, array $context): PlanResult
+    public function run(string $action, array $context, array $rawContext = []): PlanResult
     {
-        $reply = $this->core->invoke('plan.start', ['action' => $action, 'context' => (object) $context]);
+        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_PRESERVE_ZERO_FRACTION | JSON_THROW_ON_ERROR;
+        try {
+            $contextJson = json_encode((object) $context, $flags);
+        } catch (\JsonException $e) {
+            // The message names the problem, never the value.
+            throw new CoreException(
+                CoreException::BAD_REQUEST,
+                "The arguments of 'plan.start' cannot be encoded as JSON ({$e->getMessage()}); strings must be UTF-8.",
+                $e
+            );
+        }
+        foreach ($rawContext as $key => $json) {
+            $contextJson = '{' . json_encode((string) $key, $flags) . ':' . $json
+                . ($contextJson === '{}' ? '}' : ',' . substr($contextJson, 1));
+        }
+        $reply = $this->decode($this->core->invokeJson(
+            '{"op":"plan.start","args":{"action":' . json_encode($action, $flags) . ',"context":' . $contextJson . '}}'
+        ));
         $steps = [];
         for ($n = 0; ; $n++) {
             if (($reply['ok'] ?? false) !== true) {
@@ -77,6 +103,10 @@ final class PlanRunner
             $params = is_array($request['params'] ?? null) ? $request['params'] : [];
             $secrets = array_values(array_filter((array) ($request['secrets'] ?? []), 'is_string'));
             $secrets = array_values(array_unique(array_merge($secrets, $this->secretParams())));
+            if ($this->stream && ($request['stream'] ?? false) === true) {
+                $reply = $this->streamStep($action, $step['state'], $request['endpoint'], $params, $secrets, $steps);
+                continue;
+            }
             $response = $this->client->post($request['endpoint'], $params, $secrets, $action);
             $steps[] = ['endpoint' => $request['endpoint'], 'outcome' => $response->describe()];
             if ($this->onResponse !== null) {
@@ -87,6 +117,59 @@ final class PlanRunner
                 'response' => $response->toCoreResponse(),
             ]);
         }
+    }
+
+    /**
+     * One streamed request: open the core's stream with the step's state, let curl hand every piece
+     * of the reply to the core as it arrives, close with the HTTP status (or the transport error).
+     * The answer is exactly what plan.resume with the whole body would have given.
+     *
+     * @param array<string, scalar> $params
+     * @param list<string> $secrets
+     * @param list<array{endpoint: string, outcome: string}> $steps
+     * @return array<string, mixed> the decoded reply
+     */
+    private function streamStep(string $action, string $state, string $endpoint, array $params, array $secrets, array &$steps): array
+    {
+        $opened = $this->core->streamOpen($state);
+        if (($opened['ok'] ?? false) !== true) {
+            return $opened; // the loop turns the refusal into a PlanException
+        }
+        $core = $this->core;
+        $response = $this->client->postStream($endpoint, $params, $secrets, $action, static fn (string $chunk): bool => $core->streamWrite($chunk));
+        $error = $response->transportError();
+        $steps[] = ['endpoint' => $endpoint, 'outcome' => $error !== null ? $response->describe() : 'HTTP ' . $response->httpStatus()];
+        if ($this->onResponse !== null) {
+            ($this->onResponse)($endpoint, $response);
+        }
+        return $this->decode($core->streamClose($error !== null ? ['transportError' => $error] : ['httpStatus' => $response->httpStatus()]));
+    }
+
+    /**
+     * Decodes a raw core response; a `usage` effect stays in the text as UsageRows (read row by row).
+     *
+     * @return array<string, mixed>
+     */
+    private function decode(string $raw): array
+    {
+        [$small, $rows] = UsageRows::split($raw);
+        unset($raw);
+        try {
+            $decoded = json_decode($small, true, 512, JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw new PlanException('plan.bad_state', 'the core returned a reply that is not JSON', null);
+        }
+        if (!is_array($decoded)) {
+            throw new PlanException('plan.bad_state', 'the core returned a reply that is not an object', null);
+        }
+        if ($rows !== null) {
+            foreach ($decoded['value']['done']['effects'] ?? [] as $i => $effect) {
+                if (is_array($effect) && ($effect['type'] ?? null) === 'usage') {
+                    $decoded['value']['done']['effects'][$i]['value'] = $rows;
+                }
+            }
+        }
+        return $decoded;
     }
 
     /**

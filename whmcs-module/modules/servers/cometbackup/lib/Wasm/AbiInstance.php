@@ -28,7 +28,16 @@ final class AbiInstance
         'cp_call' => [2, 1],
         'cp_output_ptr' => [0, 1],
         'cp_output_len' => [0, 1],
+        'cp_stream_open' => [2, 1],
+        'cp_stream_write' => [2, 1],
+        'cp_stream_close' => [2, 1],
     ];
+
+    /** Bytes of the block reused for every cp_stream_write (a larger chunk is written in slices). */
+    public const STREAM_BLOCK = 1048576;
+
+    /** The block for streamed chunks (allocated on the first stream, kept for the instance's life). */
+    private int $streamBlock = 0;
 
     private bool $usable = true;
 
@@ -134,6 +143,16 @@ final class AbiInstance
      */
     public function call(string $request): array
     {
+        return $this->callWith('cp_call', $request);
+    }
+
+    /**
+     * cp_alloc, one copy in, $export(ptr, len), one copy out of the module-owned output, cp_free.
+     *
+     * @return array{0: int, 1: string}
+     */
+    private function callWith(string $export, string $request): array
+    {
         if (!$this->usable) {
             throw new CoreException(CoreException::TRAP, 'The core instance was discarded after an earlier failure.');
         }
@@ -152,7 +171,7 @@ final class AbiInstance
                 throw $this->badReply('cp_alloc returned a block outside linear memory');
             }
             $api->memoryWrite($this->memory, $in, $request);
-            $status = $api->funcCall($this->funcs['cp_call'], $in, $length);
+            $status = $api->funcCall($this->funcs[$export], $in, $length);
             $outPtr = $api->funcCall($this->funcs['cp_output_ptr']) & 0xFFFFFFFF;
             $outLen = $api->funcCall($this->funcs['cp_output_len']) & 0xFFFFFFFF;
             if ($outPtr + $outLen > $api->memoryDataSize($this->memory)) {
@@ -174,14 +193,85 @@ final class AbiInstance
             $this->usable = false;
             throw new CoreException(
                 CoreException::OUT_OF_MEMORY,
-                "The core ran out of memory while answering a {$length}-byte request (cp_call status -1)."
+                "The core ran out of memory while answering a {$length}-byte request ({$export} status -1)."
             );
         }
         if ($status !== 0 && $status !== 1) {
             $this->usable = false;
-            throw $this->badReply("cp_call returned status {$status}");
+            throw $this->badReply("{$export} returned status {$status}");
         }
         return [$status, $output];
+    }
+
+    /**
+     * Opens a streamed reply for the plan step whose state this is (ABI.md "Streaming a reply").
+     *
+     * @return array{0: int, 1: string} [cp_stream_open status, output bytes]
+     * @throws CoreException
+     */
+    public function streamOpen(string $state): array
+    {
+        return $this->callWith('cp_stream_open', $state);
+    }
+
+    /**
+     * Feeds raw body bytes: one copy into the reused block per slice of at most STREAM_BLOCK bytes.
+     *
+     * @return int 0: go on; 1: the body is already known to be unreadable (stop receiving)
+     * @throws CoreException trap, no open stream, or an ABI violation
+     */
+    public function streamWrite(string $bytes): int
+    {
+        if (!$this->usable) {
+            throw new CoreException(CoreException::TRAP, 'The core instance was discarded after an earlier failure.');
+        }
+        $api = $this->api;
+        $length = strlen($bytes);
+        try {
+            if ($this->streamBlock === 0) {
+                $block = $api->funcCall($this->funcs['cp_alloc'], self::STREAM_BLOCK) & 0xFFFFFFFF;
+                if ($block === 0) {
+                    throw new CoreException(CoreException::OUT_OF_MEMORY, 'The core could not allocate its stream buffer (cp_alloc returned 0).');
+                }
+                if ($block + self::STREAM_BLOCK > $api->memoryDataSize($this->memory)) {
+                    throw $this->badReply('cp_alloc returned a block outside linear memory');
+                }
+                $this->streamBlock = $block;
+            }
+            for ($at = 0; $at < $length; $at += self::STREAM_BLOCK) {
+                $slice = $length <= self::STREAM_BLOCK ? $bytes : substr($bytes, $at, self::STREAM_BLOCK);
+                $api->memoryWrite($this->memory, $this->streamBlock, $slice);
+                $status = $api->funcCall($this->funcs['cp_stream_write'], $this->streamBlock, strlen($slice));
+                if ($status === 1) {
+                    return 1;
+                }
+                if ($status !== 0) {
+                    throw $status === -3
+                        ? new CoreException(CoreException::BAD_REPLY, 'The core has no stream open (cp_stream_write status -3); open one first.')
+                        : $this->badReply("cp_stream_write returned status {$status}");
+                }
+            }
+        } catch (WasmError $e) {
+            $this->usable = false;
+            throw self::trapped($this->path, "while reading a {$length}-byte piece of a streamed reply", $e);
+        } catch (CoreException $e) {
+            if ($e->reason() !== CoreException::OUT_OF_MEMORY) {
+                $this->usable = false;
+            }
+            throw $e;
+        }
+        return 0;
+    }
+
+    /**
+     * Ends the streamed reply: $response is `{"httpStatus": n}` or `{"transportError": {...}}`.
+     *
+     * @return array{0: int, 1: string} [status, output bytes]: what cp_call gives for plan.resume
+     * @throws CoreException
+     */
+    public function streamClose(string $response): array
+    {
+        return $this->callWith('cp_stream_close', $response);
     }
 
     public function close(): void
