@@ -55,6 +55,28 @@ class Core {
   usageFromProfiles(args) {
     return JSON.parse(this._mod.usageFromProfiles(JSON.stringify(args)));
   }
+
+  /**
+   * A streamed reply (core/PLAN.md "Streaming a reply") for a step whose request says
+   * `"stream": true`: streamOpen(state) -> {ok, value|error}; streamWrite(bytes) with each chunk (a
+   * Uint8Array is copied as it is, a string as UTF-8) -> 0 go on, 1 the body is already unreadable
+   * (stop reading), -3 no stream open; streamClose({httpStatus} | {transportError}) -> the raw
+   * response text, exactly what plan.resume with the whole body would return.
+   */
+  streamOpen(state) {
+    if (typeof state !== 'string') throw new TypeError('streamOpen expects the step state');
+    return JSON.parse(this._mod.streamOpen(state));
+  }
+  streamWrite(bytes) {
+    if (!(bytes instanceof Uint8Array) && typeof bytes !== 'string') throw new TypeError('streamWrite expects a Uint8Array or a string');
+    return this._mod.streamWrite(bytes);
+  }
+  streamCloseJson(response) {
+    return this._mod.streamClose(JSON.stringify(response));
+  }
+  streamClose(response) {
+    return JSON.parse(this.streamCloseJson(response));
+  }
 }
 
 const cache = new Map();

@@ -71,6 +71,54 @@ async function postForm(server, endpoint, params, { timeoutMs = 15000, fetchImpl
   }
 }
 
+/**
+ * POSTs like postForm, but hands the reply body to `core` chunk by chunk as it arrives (the core's
+ * stream for the step `state`), never holding it. Returns {response: {httpStatus} |
+ * {transportError}, bytes, reply} where `reply` is the core's answer to the close (the next step).
+ * Only a 200 reply's bytes reach the core; it may stop the download early when the body is already
+ * known to be unreadable.
+ */
+async function postStream(core, state, server, endpoint, params, { timeoutMs = 15000, fetchImpl = fetch } = {}) {
+  const opened = core.streamOpen(state);
+  if (!opened.ok) return { response: null, bytes: 0, reply: opened };
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) form.append(k, String(v));
+  form.set('Username', server.adminUsername);
+  form.set('AuthType', server.totp ? 'PasswordTOTP' : 'Password');
+  form.set('Password', server.adminPassword);
+  if (server.totp) form.set('TOTP', typeof server.totp === 'function' ? server.totp() : server.totp);
+  const url = `${server.url.replace(/\/+$/, '')}/api/v1/admin/${endpoint}`;
+  let bytes = 0;
+  let response;
+  try {
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'cometprov-node-harness' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (res.status === 200 && res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        if (core.streamWrite(value) !== 0) {
+          await reader.cancel();
+          break;
+        }
+      }
+    } else if (res.body) {
+      await res.body.cancel();
+    }
+    response = { httpStatus: res.status };
+  } catch (err) {
+    response = { transportError: { kind: transportKind(err), message: transportMessage(err) } };
+  }
+  return { response, bytes, reply: core.streamClose(response) };
+}
+
 function outcomeOf(response) {
   if (response.transportError) return `transport ${response.transportError.kind}`;
   if (response.httpStatus !== 200) return `HTTP ${response.httpStatus}`;
@@ -85,9 +133,10 @@ function outcomeOf(response) {
 
 /**
  * Runs one action to completion. Returns {result, code, effects, output, steps}; `steps` lists
- * {endpoint, params (masked), outcome} for transcripts and round-trip counts.
+ * {endpoint, params (masked), outcome} for transcripts and round-trip counts. Steps marked
+ * `"stream": true` are streamed into the core (postStream) unless `stream` is false.
  */
-async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSteps = 64 }) {
+async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSteps = 64, stream = true }) {
   core = core || (await loadCore());
   const { secretParams } = core.invoke('version').value;
   const steps = [];
@@ -98,6 +147,18 @@ async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSt
     if (step.done) return { ...step.done, steps };
     if (n >= maxSteps) throw new Error(`plan ${action} did not finish within ${maxSteps} requests`);
     const { endpoint, params, secrets } = step.request;
+    if (step.request.stream === true && stream) {
+      const streamed = await postStream(core, step.state, server, endpoint, params, { timeoutMs });
+      if (streamed.response !== null) {
+        const res = streamed.response;
+        const outcome = res.transportError ? `transport ${res.transportError.kind}` : `HTTP ${res.httpStatus} (streamed, ${streamed.bytes} bytes)`;
+        const record = { endpoint, params: maskParams(params, secrets, secretParams), outcome };
+        steps.push(record);
+        if (onStep) onStep(record);
+      }
+      r = streamed.reply;
+      continue;
+    }
     const response = await postForm(server, endpoint, params, { timeoutMs });
     const record = { endpoint, params: maskParams(params, secrets, secretParams), outcome: outcomeOf(response) };
     steps.push(record);
@@ -125,4 +186,4 @@ function applyEffects(params, effects) {
   return usage;
 }
 
-module.exports = { runPlan, postForm, maskParams, contextFromParams, applyEffects };
+module.exports = { runPlan, postForm, postStream, maskParams, contextFromParams, applyEffects };
