@@ -4,15 +4,48 @@
 // `cometprov --conversations` reads a plan conversations document (tests/vectors/conversations) and
 // prints, per conversation, the array of raw responses the core gave: plan.start, then plan.resume
 // with each reply in turn, until the plan ends or the replies run out.
+// `cometprov --conversations --stream N` answers steps marked "stream" through PlanStream instead,
+// writing each 200 reply's body in pieces of N bytes (the close's output is recorded in place of
+// plan.resume's: the two must be identical).
 #include "cometprov/invoke.hpp"
+#include "cometprov/plan.hpp"
 
 #include <cstdio>
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 namespace {
 
-cometprov::json run_conversation(const cometprov::json& c) {
+std::string outcome_text(const cometprov::Outcome& o) {
+    cometprov::json r = cometprov::json::object();
+    r["ok"] = o.ok;
+    if (o.ok) {
+        r["value"] = o.value;
+    } else {
+        r["error"] = o.error.to_json();
+    }
+    return cometprov::dump(r);
+}
+
+// The reply to a "stream" step, fed through PlanStream in pieces of `chunk` bytes.
+std::string streamed(const std::string& state, const cometprov::json& reply, std::size_t chunk) {
+    cometprov::PlanStream ps;
+    const cometprov::Outcome opened = ps.open(state);
+    if (!opened.ok) return outcome_text(opened);
+    cometprov::json close = reply;
+    if (reply.is_object() && reply.contains("body") && reply["body"].is_string()) {
+        const std::string& body = reply["body"].get_ref<const std::string&>();
+        for (std::size_t at = 0; at < body.size(); at += chunk) {
+            ps.write(body.data() + at, std::min(chunk, body.size() - at));
+        }
+        close.erase("body");
+    }
+    return outcome_text(ps.close(close));
+}
+
+cometprov::json run_conversation(const cometprov::json& c, std::size_t chunk) {
     cometprov::json responses = cometprov::json::array();
     cometprov::json req = cometprov::json::object();
     req["op"] = "plan.start";
@@ -21,8 +54,8 @@ cometprov::json run_conversation(const cometprov::json& c) {
     const cometprov::json replies =
         c.contains("replies") && c["replies"].is_array() ? c["replies"] : cometprov::json::array();
     std::size_t used = 0;
+    std::string out = cometprov::invoke(cometprov::dump(req));
     for (;;) {
-        const std::string out = cometprov::invoke(cometprov::dump(req));
         responses.push_back(out);
         cometprov::json r;
         cometprov::Error err;
@@ -30,11 +63,17 @@ cometprov::json run_conversation(const cometprov::json& c) {
             used >= replies.size()) {
             break;
         }
+        const cometprov::json& reply = replies[used++];
+        if (chunk > 0 && r["value"]["request"].value("stream", false) && reply.is_object() &&
+            reply.contains("httpStatus")) {
+            out = streamed(r["value"]["state"].get<std::string>(), reply, chunk);
+            continue;
+        }
         cometprov::json next = cometprov::json::object();
         next["op"] = "plan.resume";
         next["args"]["state"] = r["value"]["state"];
-        next["args"]["response"] = replies[used++];
-        req = next;
+        next["args"]["response"] = reply;
+        out = cometprov::invoke(cometprov::dump(next));
     }
     return responses;
 }
@@ -67,6 +106,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (argc > 1 && std::strcmp(argv[1], "--conversations") == 0) {
+        std::size_t chunk = 0;
+        if (argc > 3 && std::strcmp(argv[2], "--stream") == 0) chunk = std::strtoul(argv[3], nullptr, 10);
         cometprov::json doc;
         cometprov::Error err;
         if (!cometprov::parse(input, doc, err) || !doc.contains("conversations") ||
@@ -80,7 +121,7 @@ int main(int argc, char** argv) {
                 std::fputs("cometprov --conversations: every conversation must be an object\n", stderr);
                 return 2;
             }
-            out.push_back(run_conversation(c));
+            out.push_back(run_conversation(c, chunk));
         }
         const std::string text = cometprov::dump(out);
         std::fwrite(text.data(), 1, text.size(), stdout);
@@ -88,7 +129,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (argc > 1) {
-        std::fputs("usage: cometprov [--batch | --conversations] < input.json\n", stderr);
+        std::fputs("usage: cometprov [--batch | --conversations [--stream N]] < input.json\n", stderr);
         return 2;
     }
     bool ok = false;

@@ -79,3 +79,50 @@ test('native, Node and PHP run every plan conversation to the same bytes', async
   // Every conversation produced at least its start response; most produced several steps.
   assert.ok(steps > conversations.length * 2, `only ${steps} steps`);
 });
+
+// Streamed replies: every "stream" step answered through the core's stream (bodies written in small
+// pieces, cut inside names, escapes and numbers) must give, on every host, the very bytes plan.resume
+// gives for the same reply.
+let streamOpens = 0;
+function runStreamedConversation(core, c, chunk) {
+  const responses = [];
+  let used = 0;
+  let out = core.invokeJson(JSON.stringify({ op: 'plan.start', args: { action: c.action, context: c.context } }));
+  for (;;) {
+    responses.push(out);
+    const r = JSON.parse(out);
+    if (!r.ok || !r.value.state || used >= c.replies.length) break;
+    const reply = c.replies[used++];
+    if (r.value.request.stream === true && reply && reply.httpStatus !== undefined) {
+      assert.equal(core.streamOpen(r.value.state).ok, true);
+      streamOpens++;
+      const bytes = Buffer.from(typeof reply.body === 'string' ? reply.body : '', 'utf8');
+      for (let at = 0; at < bytes.length; at += chunk) core.streamWrite(bytes.subarray(at, at + chunk));
+      const { body, ...close } = reply;
+      out = core.streamCloseJson(close);
+      continue;
+    }
+    out = core.invokeJson(JSON.stringify({ op: 'plan.resume', args: { state: r.value.state, response: reply } }));
+  }
+  return responses;
+}
+
+test('native, Node and PHP stream every "stream" reply to the same bytes as plan.resume', async () => {
+  const conversations = loadConversations();
+  const core = await loadCore();
+  const whole = conversations.map((c) => runConversation((text) => core.invokeJson(text), c).responses);
+  const input = fs.readFileSync(CONVERSATIONS_FILE, 'utf8');
+  const node = conversations.map((c) => runStreamedConversation(core, c, 5));
+  const native = runBatch(path.join(ROOT, process.env.COMETPROV_NATIVE_CLI || 'build/cometprov'), ['--conversations', '--stream', '7'], conversations, input);
+  const php = runBatch('php', [path.join(ROOT, 'scripts', 'invoke-php'), '--conversations', '--stream', '3'], conversations, input);
+  let streamed = 0;
+  for (let i = 0; i < conversations.length; i++) {
+    const name = conversations[i].name;
+    assert.deepEqual(node[i], whole[i], `Node streamed differs from plan.resume in "${name}"`);
+    assert.deepEqual(native[i], whole[i], `native streamed differs in "${name}"`);
+    assert.deepEqual(php[i], whole[i], `PHP streamed differs in "${name}"`);
+    if (conversations[i].action === 'UsageUpdate' && conversations[i].replies.length > 0) streamed++;
+  }
+  assert.ok(streamed >= 12, `only ${streamed} streamed conversations`);
+  assert.ok(streamOpens >= streamed, `Node streamed only ${streamOpens} replies`);
+});
