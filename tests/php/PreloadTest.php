@@ -8,7 +8,6 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 use PHPUnit\Framework\TestCase;
 use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Wasm\FfiApi;
-use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
 
 final class PreloadTest extends TestCase
 {
@@ -105,7 +104,6 @@ final class PreloadTest extends TestCase
     public function testEntryPointsThatDoNotNeedTheCoreNeverCreateIt(): void
     {
         Module::reset();
-        Runtime::reset();
         // A core that cannot load: creating it would throw (and be caught), so check the static too.
         Module::configure(['wasmPath' => TestSupport::tempDir('none') . '/missing.wasm']);
         $module = TestSupport::repoRoot() . '/whmcs-module/modules/servers/cometbackup/cometbackup.php';

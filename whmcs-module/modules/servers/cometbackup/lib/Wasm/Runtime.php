@@ -35,6 +35,8 @@ final class Runtime
     private array $cacheOutcome = [];
     /** @var array<string, string> path => 'mapped' or 'copied' (see cacheRead()) */
     private array $cacheRead = [];
+    /** Set once close() deleted the engine: nothing may use this runtime afterwards. */
+    private bool $closed = false;
 
     private function __construct(private readonly WasmApi $api, private readonly string $backend)
     {
@@ -196,6 +198,11 @@ final class Runtime
      */
     public function instance(string $path, ?string $cacheDir): AbiInstance
     {
+        if ($this->closed) {
+            // Runtime::reset() or the end of the request: a Core that outlived it must not reach
+            // the deleted engine.
+            throw new CoreException(CoreException::RUNTIME_MISSING, 'The WebAssembly runtime was shut down; create the Core again.');
+        }
         clearstatcache(true, $path);
         $stat = @stat($path);
         if ($stat === false || !is_file($path) || !is_readable($path)) {
@@ -316,8 +323,22 @@ final class Runtime
         return $module;
     }
 
+    /**
+     * PHP frees a request's objects at its end, but FFI pointers do not own what they point to: a
+     * PHP-FPM worker would keep every request's engine, module (~1.7 MB) and instance. So the runtime
+     * deletes them itself when PHP destroys it (at the latest when the request ends).
+     */
+    public function __destruct()
+    {
+        $this->close();
+    }
+
     private function close(): void
     {
+        if ($this->closed) {
+            return;
+        }
+        $this->closed = true;
         foreach ($this->instances as $instance) {
             $instance->close();
         }
