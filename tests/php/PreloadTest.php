@@ -97,6 +97,49 @@ final class PreloadTest extends TestCase
     }
 
     /**
+     * A PHP-FPM worker serves request after request: PHP drops every object at the end of each, and
+     * the runtime must free what its FFI pointers point to (engine, compiled module, instance), or the
+     * worker grows by megabytes per request.
+     */
+    public function testAWorkerProcessDoesNotGrowFromRequestToRequest(): void
+    {
+        $child = <<<'PHP'
+            require getenv('COMETPROV_TEST_AUTOLOAD');
+            use WHMCS\Module\Server\CometBackup\Core;
+            use WHMCS\Module\Server\CometBackup\Wasm\Runtime;
+            [, $wasm, $cacheDir, $library] = $argv;
+            $registry = new ReflectionProperty(Runtime::class, 'runtimes');
+            $status = static function (): array {
+                preg_match('/^VmRSS:\s+(\d+) kB/m', (string) file_get_contents('/proc/self/status'), $m);
+                return [(int) $m[1], substr_count((string) file_get_contents('/proc/self/maps'), "\n")];
+            };
+            $samples = [];
+            for ($i = 0; $i < 60; $i++) {
+                $core = Core::fromConfig(['wasmPath' => $wasm, 'cacheDir' => $cacheDir, 'runtimeLibrary' => $library]);
+                $ok = $core->invokeJson('{"op":"version"}');
+                // The end of a request: PHP destroys every object, and runs nothing else.
+                unset($core);
+                $registry->setValue(null, []);
+                gc_collect_cycles();
+                if ($i === 9 || $i === 59) {
+                    $samples[] = $status();
+                }
+            }
+            echo json_encode(['rssKb' => array_column($samples, 0), 'maps' => array_column($samples, 1), 'last' => $ok]);
+            PHP;
+        $cacheDir = TestSupport::tempDir('cache');
+        $argv = [PHP_BINARY, '-d', 'ffi.enable=1', '-r', $child, '--', TestSupport::fixture('echo'), $cacheDir, TestSupport::runtimeLibrary()];
+        [$code, $stdout, $stderr] = TestSupport::run($argv, '', ['COMETPROV_TEST_AUTOLOAD' => __DIR__ . '/autoload.php']);
+        self::assertSame(0, $code, $stdout . $stderr);
+        $report = json_decode($stdout, true);
+        self::assertIsArray($report, $stdout . $stderr);
+        self::assertSame(self::ECHOED, $report['last']);
+        // 50 more requests: without freeing, about 3 mappings and well over 100 KB each.
+        self::assertLessThan(20, $report['maps'][1] - $report['maps'][0], json_encode($report));
+        self::assertLessThan(4 * 1024, $report['rssKb'][1] - $report['rssKb'][0], json_encode($report));
+    }
+
+    /**
      * MetaData, ConfigOptions (its loaders run separately), Renew, AdminCustomButtonArray and
      * ClientAreaAllowedFunctions never load the runtime or the core: a broken core setup cannot
      * affect them, and they cost no instantiation.
