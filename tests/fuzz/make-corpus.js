@@ -20,4 +20,15 @@ conversations.forEach((c, i) => {
   const parts = [String(c.action), JSON.stringify(c.context), ...replies].map((p) => p.replace(/\0/g, ''));
   fs.writeFileSync(path.join(dir, `plan-${i}`), Buffer.concat([Buffer.from([2]), Buffer.from(parts.join('\0'))]));
 });
-console.log(`${cases.length + conversations.length} seeds in ${dir}`);
+// usage-*: seeds of usage_stream_fuzz (8 seed bytes for the cut pattern, then a list-users-full body).
+let usage = 0;
+conversations.forEach((c, i) => {
+  if (c.action !== 'UsageUpdate') return;
+  for (const r of c.replies) {
+    if (r && typeof r.body === 'string') {
+      fs.writeFileSync(path.join(dir, `usage-${i}`), Buffer.concat([Buffer.alloc(8, usage % 2 ? 0xff : 0), Buffer.from(r.body)]));
+      usage++;
+    }
+  }
+});
+console.log(`${cases.length + conversations.length + usage} seeds in ${dir}`);
