@@ -42,7 +42,7 @@ dest=$stage/modules/servers/cometbackup
 mkdir -p "$dest"
 
 # Only what a WHMCS installation runs; a file added to the module later must be listed here on purpose.
-for item in cometbackup.php sso.php hooks.php whmcs.json logo.png lib lang templates; do
+for item in cometbackup.php sso.php preload.php hooks.php whmcs.json logo.png lib lang templates; do
     if [[ -e $module_src/$item ]]; then
         cp -R "$module_src/$item" "$dest/"
     fi

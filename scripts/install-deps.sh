@@ -12,6 +12,7 @@ PACKAGES=(
   php-illuminate-database smarty4      # the Capsule and Smarty that WHMCS itself uses, for the harness
   mariadb-server php-mysql php-sqlite3 # the harness database (MariaDB in tests, SQLite for make demo)
   zip unzip                            # make dist and its unpack test
+  libxxhash0                           # checks mapped compiled-module cache entries (the PHP host)
   openssl ca-certificates curl         # throwaway TLS certificates for the emulator tests
   chromium                             # the Embind build is tested in a real browser
 )
