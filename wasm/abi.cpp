@@ -29,11 +29,11 @@ cometprov::PlanStream* stream() {
 }
 
 // {"ok":true,"value":...} or {"ok":false,"error":...}, as invoke writes it.
-std::string outcome_text(const cometprov::Outcome& o) {
+std::string outcome_text(cometprov::Outcome o) {
     cometprov::json r = cometprov::json::object();
     r["ok"] = o.ok;
     if (o.ok) {
-        r["value"] = o.value;
+        r["value"] = std::move(o.value);
     } else {
         r["error"] = o.error.to_json();
     }
@@ -129,9 +129,10 @@ int32_t cp_stream_open(cp_ptr state_ptr, uint32_t state_len) {
         return -2;
     }
     const char* data = state_len == 0 ? "" : static_cast<const char*>(to_pointer(state_ptr));
-    const cometprov::Outcome o = ps->open(std::string_view(data, state_len));
-    *outp = outcome_text(o);
-    return o.ok ? 0 : 1;
+    cometprov::Outcome o = ps->open(std::string_view(data, state_len));
+    const bool ok = o.ok;
+    *outp = outcome_text(std::move(o));
+    return ok ? 0 : 1;
 }
 
 int32_t cp_stream_write(cp_ptr ptr, uint32_t len) {
@@ -159,9 +160,10 @@ int32_t cp_stream_close(cp_ptr in_ptr, uint32_t in_len) {
         *outp = outcome_text(cometprov::Outcome::failure(err));
         return 1;
     }
-    const cometprov::Outcome o = ps->close(response);
-    *outp = outcome_text(o);
-    return o.ok ? 0 : 1;
+    cometprov::Outcome o = ps->close(response);
+    const bool ok = o.ok;
+    *outp = outcome_text(std::move(o));  // the usage rows are moved, not copied
+    return ok ? 0 : 1;
 }
 
 cp_ptr cp_output_ptr(void) {

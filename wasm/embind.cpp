@@ -59,11 +59,11 @@ std::string usage_from_profiles(const std::string& a) { return op_with_json_args
 // they are) or a string (UTF-8), never JSON-escaped.
 cometprov::PlanStream g_stream;
 
-std::string outcome_text(const cometprov::Outcome& o) {
+std::string outcome_text(cometprov::Outcome o) {
     cometprov::json r = cometprov::json::object();
     r["ok"] = o.ok;
     if (o.ok) {
-        r["value"] = o.value;
+        r["value"] = std::move(o.value);
     } else {
         r["error"] = o.error.to_json();
     }

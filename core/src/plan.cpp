@@ -296,7 +296,7 @@ Outcome op_plan_resume(const json& args) {
             sink->write(text.data(), text.size());
             json step = sink->finish(m);
             if (step.is_null()) return Outcome::failure(detail::bad_state_error());
-            return Outcome::success(step);
+            return Outcome::success(std::move(step));
         }
     }
     detail::Reply reply;
@@ -365,7 +365,7 @@ Outcome PlanStream::close(const json& response) {
         step = detail::kActions[impl->machine.action].resume(impl->machine, reply);
     }
     if (step.is_null()) return Outcome::failure(detail::bad_state_error());
-    return Outcome::success(step);
+    return Outcome::success(std::move(step));
 }
 
 }  // namespace cometprov

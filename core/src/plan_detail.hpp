@@ -99,6 +99,7 @@ inline json bad_state() { return json(); }
 
 // Replaces the effect of the same type, so retries inside one plan never duplicate effects.
 void set_effect(Machine& m, const char* type, const json& value);
+void set_effect(Machine& m, const char* type, json&& value);  // large values (usage rows) are moved
 
 json target(const std::string& user);  // {"TargetUser": user}
 std::int64_t int_member(const json& obj, const char* key);  // 0 unless an integer

@@ -219,7 +219,7 @@ json usage_done(Machine& m, const UsageStream& u) {
         rows.push_back(std::move(row));
     }
     const std::size_t updated = rows.size();
-    set_effect(m, "usage", rows);
+    set_effect(m, "usage", std::move(rows));
     json out = json::object();
     out["updated"] = updated;
     out["accounts"] = u.accounts();
@@ -229,7 +229,14 @@ json usage_done(Machine& m, const UsageStream& u) {
     out["notOursCount"] = not_ours_count;
     out["unknownAccounts"] = first_of(u.unknown_first());
     out["unknownAccountCount"] = u.unknown_count();
-    return done_success(m, out);
+    // done_success's shape, with the effects moved rather than copied (100,000 rows are ~25 MB).
+    json d = json::object();
+    d["result"] = "success";
+    d["effects"] = std::move(m.effects);
+    d["output"] = std::move(out);
+    json step = json::object();
+    step["done"] = std::move(d);
+    return step;
 }
 
 struct UsageSink final : BodySink {

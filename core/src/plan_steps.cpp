@@ -115,17 +115,19 @@ json reply_failure(const Machine& m, const Reply& r, const std::string& username
                         "The Comet Server's reply to " + endpoint + " was not the expected one", detail);
 }
 
-void set_effect(Machine& m, const char* type, const json& value) {
+void set_effect(Machine& m, const char* type, const json& value) { set_effect(m, type, json(value)); }
+
+void set_effect(Machine& m, const char* type, json&& value) {
     json e = json::object();
     e["type"] = type;
-    e["value"] = value;
+    e["value"] = std::move(value);
     for (auto& existing : m.effects) {
         if (text_member(existing, "type") == type) {
-            existing = e;
+            existing = std::move(e);
             return;
         }
     }
-    m.effects.push_back(e);
+    m.effects.push_back(std::move(e));
 }
 
 json target(const std::string& user) {

@@ -112,6 +112,12 @@ final class Core
         return $this->run($request, $op)[0];
     }
 
+    /** Whether the loaded module takes streamed replies (a module without cp_stream_* does not). */
+    public function canStream(): bool
+    {
+        return $this->instance()->canStream();
+    }
+
     /**
      * Opens a streamed reply for a plan step whose request says "stream": true (core/PLAN.md
      * "Streaming a reply"). The state is passed as raw bytes, never JSON-escaped.

@@ -36,11 +36,15 @@ final class CometClient
     public const TOTAL_TIMEOUT = 60;
     /** The total time a streamed reply may take (it must also keep moving: see postStream()). */
     public const STREAM_TIMEOUT = 900;
+    /** A streamed reply up to this size (an error envelope, an error page) is logged as post() logs it. */
+    public const STREAM_LOG_BYTES = 65536;
 
     /** @var \CurlHandle|null one handle per client (DNS and TLS session caches are kept; connections are not, see send()) */
     private $curl = null;
     private ?string $caFile = null;
     private int $streamedBytes = 0;
+    /** A streamed reply while it is at most STREAM_LOG_BYTES long (then null): logged like post()'s. */
+    private ?string $streamHead = null;
 
     private function __construct(
         private readonly string $baseUrl,
@@ -216,7 +220,8 @@ final class CometClient
      * records the request (secrets masked) and the reply's size, never its body.
      *
      * The returned Response has an empty body: its status or transport error is what the stream's
-     * close needs. streamedBytes() tells how many bytes arrived.
+     * close needs. streamedBytes() tells how many bytes arrived. A reply of at most STREAM_LOG_BYTES
+     * (an error envelope or page) is logged as post() would log it, masked the same way.
      *
      * @param array<string, scalar> $params
      * @param list<string> $secretNames
@@ -229,10 +234,17 @@ final class CometClient
         }
         [$form, $secretNames, $secretValues] = $this->form($params, $secretNames);
         $this->streamedBytes = 0;
+        $this->streamHead = '';
         $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738), $sink);
-        $summary = $response->transportError() !== null
-            ? $response
-            : sprintf('[streamed reply: HTTP %d, %s bytes, read by the core, not logged]', $response->httpStatus(), number_format($this->streamedBytes));
+        if ($response->transportError() !== null) {
+            $summary = $response;
+        } elseif ($this->streamHead !== null) {
+            // A small reply (an error envelope, an error page) is logged as post() logs it.
+            $summary = Response::http($response->httpStatus(), $this->streamHead, $response->contentType());
+        } else {
+            $summary = sprintf('[streamed reply: HTTP %d, %s bytes, read by the core, not logged]', $response->httpStatus(), number_format($this->streamedBytes));
+        }
+        $this->streamHead = null;
         $this->log->call($action !== '' ? $action : $endpoint, $endpoint, $form, $summary, $secretValues, $secretNames);
         return $response;
     }
@@ -331,6 +343,10 @@ final class CometClient
             $options[CURLOPT_BUFFERSIZE] = 512 * 1024;
             $options[CURLOPT_WRITEFUNCTION] = function ($handle, string $chunk) use ($sink, &$stopped): int {
                 $this->streamedBytes += strlen($chunk);
+                // The first bytes are kept for the log while the reply is small; never more.
+                if ($this->streamHead !== null) {
+                    $this->streamHead = $this->streamedBytes <= self::STREAM_LOG_BYTES ? $this->streamHead . $chunk : null;
+                }
                 if ((int) curl_getinfo($handle, CURLINFO_RESPONSE_CODE) !== 200) {
                     return strlen($chunk); // an error page is not read
                 }

@@ -103,7 +103,7 @@ final class PlanRunner
             $params = is_array($request['params'] ?? null) ? $request['params'] : [];
             $secrets = array_values(array_filter((array) ($request['secrets'] ?? []), 'is_string'));
             $secrets = array_values(array_unique(array_merge($secrets, $this->secretParams())));
-            if ($this->stream && ($request['stream'] ?? false) === true) {
+            if ($this->stream && ($request['stream'] ?? false) === true && $this->core->canStream()) {
                 $reply = $this->streamStep($action, $step['state'], $request['endpoint'], $params, $secrets, $steps);
                 continue;
             }

@@ -28,6 +28,10 @@ final class AbiInstance
         'cp_call' => [2, 1],
         'cp_output_ptr' => [0, 1],
         'cp_output_len' => [0, 1],
+    ];
+
+    /** Streamed replies (ABI.md "Streaming a reply"): all three or none; without them plan.resume serves. */
+    private const STREAM_FUNCTIONS = [
         'cp_stream_open' => [2, 1],
         'cp_stream_write' => [2, 1],
         'cp_stream_close' => [2, 1],
@@ -96,6 +100,11 @@ final class AbiInstance
         }
         $funcs = [];
         $signatures = self::FUNCTIONS + ['_initialize' => [0, 0]];
+        $streams = array_intersect_key(self::STREAM_FUNCTIONS, $byName);
+        if ($streams !== [] && count($streams) !== count(self::STREAM_FUNCTIONS)) {
+            throw self::mismatch($path, 'it exports only some of cp_stream_open, cp_stream_write and cp_stream_close');
+        }
+        $signatures += $streams;
         foreach ($signatures as $name => [$params, $results]) {
             if (!isset($byName[$name])) {
                 if ($name === '_initialize') {
@@ -133,6 +142,12 @@ final class AbiInstance
     public function usable(): bool
     {
         return $this->usable;
+    }
+
+    /** Whether the module can take a streamed reply (exports cp_stream_*). */
+    public function canStream(): bool
+    {
+        return isset($this->funcs['cp_stream_open']);
     }
 
     /**
