@@ -51,10 +51,13 @@ unsigned hex4(const std::string& s, std::size_t at) {
 }
 
 // The text of a JSON string's raw content (between the quotes), already checked by the tokenizer.
-std::string decode_string(const std::string& raw) {
-    if (raw.find('\\') == std::string::npos) return raw;
-    std::string out;
-    out.reserve(raw.size());
+// Writes into `out`, reusing its capacity (member names repeat for every user).
+void decode_into(const std::string& raw, std::string& out) {
+    if (raw.find('\\') == std::string::npos) {
+        out.assign(raw);
+        return;
+    }
+    out.clear();
     for (std::size_t i = 0; i < raw.size(); ++i) {
         const char c = raw[i];
         if (c != '\\') {
@@ -82,7 +85,6 @@ std::string decode_string(const std::string& raw) {
             default: out += e; break;  // " \ /
         }
     }
-    return out;
 }
 
 // A non-negative byte count from a number's JSON text: negative counts as 0, huge values saturate.
@@ -242,11 +244,19 @@ void UsageStream::end_string(std::size_t i, const char* data) {
     if (key_capture_) {
         append_limited(key_raw_, data + key_from_, i - key_from_, kMaxNameBytes, key_too_long_);
         key_capture_ = false;
-        key_ = key_too_long_ ? std::string() : decode_string(key_raw_);
+        if (key_too_long_) {
+            key_.clear();
+        } else {
+            decode_into(key_raw_, key_);
+        }
     } else if (pkey_capture_) {
         append_limited(pkey_raw_, data + pkey_from_, i - pkey_from_, kMaxNameBytes, pkey_too_long_);
         pkey_capture_ = false;
-        pkey_ = pkey_too_long_ ? std::string("(a name longer than 4096 bytes)") : decode_string(pkey_raw_);
+        if (pkey_too_long_) {
+            pkey_ = "(a name longer than 4096 bytes)";
+        } else {
+            decode_into(pkey_raw_, pkey_);
+        }
     }
     state_ = St::colon;
 }
@@ -650,6 +660,10 @@ void UsageStream::end_member() {
 
 // ---- a wanted profile, read as it passes ---------------------------------------------------------
 
+std::string UsageStream::vault_path(const char* suffix) const {
+    return "/Destinations/" + pointer_token(vault_key_) + suffix;
+}
+
 bool UsageStream::typed_container() const {
     const Role r = roles_.back();
     return r != Role::other && r != Role::array;
@@ -687,8 +701,8 @@ void UsageStream::profile_value(unsigned char c, std::size_t i) {
             }
             break;
         case Role::destinations:
-            vault_at_ = "/Destinations/" + pointer_token(key);
-            if (k != K::object) return profile_problem(vault_at_, "is not an object");
+            vault_key_.assign(key);
+            if (k != K::object) return profile_problem(vault_path(""), "is not an object");
             pushed = Role::vault;
             type_ = size_ = bytes_ = 0;
             enabled_ = false;
@@ -697,24 +711,24 @@ void UsageStream::profile_value(unsigned char c, std::size_t i) {
             if (key == "DestinationType") {
                 if (k == K::number) slot = Slot::dtype;
                 else if (k == K::null) type_ = 0;
-                else return profile_problem(vault_at_ + "/DestinationType", "is not an integer");
+                else return profile_problem(vault_path("/DestinationType"), "is not an integer");
             } else if (key == "StorageLimitEnabled") {
                 if (k == K::yes || k == K::no || k == K::null) enabled_ = k == K::yes;
-                else return profile_problem(vault_at_ + "/StorageLimitEnabled", "is not a boolean");
+                else return profile_problem(vault_path("/StorageLimitEnabled"), "is not a boolean");
             } else if (key == "StorageLimitBytes") {
                 if (k == K::number) slot = Slot::limit_bytes;
                 else if (k == K::null) bytes_ = 0;
-                else return profile_problem(vault_at_ + "/StorageLimitBytes", "is not a number");
+                else return profile_problem(vault_path("/StorageLimitBytes"), "is not a number");
             } else if (key == "Statistics") {
                 if (k == K::object) pushed = Role::stats;
-                else if (k != K::null) return profile_problem(vault_at_ + "/Statistics", "is not an object");
+                else if (k != K::null) return profile_problem(vault_path("/Statistics"), "is not an object");
                 else size_ = 0;
             }
             break;
         case Role::stats:
             if (key == "ClientProvidedSize") {
                 if (k == K::object) pushed = Role::cps;
-                else if (k != K::null) return profile_problem(vault_at_ + "/Statistics/ClientProvidedSize", "is not an object");
+                else if (k != K::null) return profile_problem(vault_path("/Statistics/ClientProvidedSize"), "is not an object");
                 else size_ = 0;
             }
             break;
@@ -722,7 +736,7 @@ void UsageStream::profile_value(unsigned char c, std::size_t i) {
             if (key == "Size") {
                 if (k == K::number) slot = Slot::size;
                 else if (k == K::null) size_ = 0;
-                else return profile_problem(vault_at_ + "/Statistics/ClientProvidedSize/Size", "is not a number");
+                else return profile_problem(vault_path("/Statistics/ClientProvidedSize/Size"), "is not a number");
             }
             break;
         case Role::other:
@@ -757,16 +771,16 @@ void UsageStream::finish_slot() {
     slot_ = Slot::none;
     if (val_too_long_) {
         const std::string at = slot == Slot::guid ? std::string("/CreationGUID")
-                               : slot == Slot::dtype ? vault_at_ + "/DestinationType"
-                               : slot == Slot::limit_bytes ? vault_at_ + "/StorageLimitBytes"
-                                                           : vault_at_ + "/Statistics/ClientProvidedSize/Size";
+                               : slot == Slot::dtype ? vault_path("/DestinationType")
+                               : slot == Slot::limit_bytes ? vault_path("/StorageLimitBytes")
+                                                           : vault_path("/Statistics/ClientProvidedSize/Size");
         return profile_problem(at, slot == Slot::guid ? "is longer than 4096 bytes" : "has more than 1024 characters");
     }
     switch (slot) {
-        case Slot::guid: guid_ = decode_string(val_raw_.substr(1, val_raw_.size() - 2)); break;
+        case Slot::guid: decode_into(val_raw_.substr(1, val_raw_.size() - 2), guid_); break;
         case Slot::dtype:
             if (val_raw_.find_first_of(".eE") != std::string::npos) {
-                return profile_problem(vault_at_ + "/DestinationType", "is not an integer");
+                return profile_problem(vault_path("/DestinationType"), "is not an integer");
             }
             type_ = bytes_of(val_raw_);
             break;

@@ -102,6 +102,7 @@ private:
     void finish_slot();
     void profile_problem(const std::string& field, const char* what);
     bool typed_container() const;
+    std::string vault_path(const char* suffix) const;  // "/Destinations/<id><suffix>"
 
     // the reply's members
     void begin_member(unsigned char first);
@@ -155,7 +156,7 @@ private:
     std::size_t val_from_ = 0;
     bool val_too_long_ = false;
     std::string val_raw_;
-    std::string vault_at_;          // "/Destinations/<id>"
+    std::string vault_key_;         // the vault being read (its ID in Destinations)
     std::uint64_t type_ = 0, size_ = 0, bytes_ = 0;
     bool enabled_ = false;
     std::uint64_t used_ = 0, limit_ = 0;
