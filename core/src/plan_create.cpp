@@ -21,6 +21,7 @@ struct Scratch {
     bool custom = false;                  // the customer chose the name: no fallbacks
     std::size_t candidate = 0;            // index of the name add-user was asked for
     std::string known;                    // the recorded or claimed name being checked
+    std::string foreign;                  // `known` when its read showed someone else's account
     bool adopting = false;                // continuing an account proven ours
     bool fresh = false;                   // created by this plan: it has no vault yet
     std::string username;                 // the account's name once created or adopted
@@ -35,6 +36,7 @@ struct Scratch {
         j["custom"] = custom;
         j["candidate"] = candidate;
         j["known"] = known;
+        j["foreign"] = foreign;
         j["adopting"] = adopting;
         j["fresh"] = fresh;
         j["username"] = username;
@@ -51,6 +53,7 @@ struct Scratch {
         f.flag("custom", custom);
         f.index("candidate", candidate);
         f.text("known", known);
+        f.text("foreign", foreign);
         f.flag("adopting", adopting);
         f.flag("fresh", fresh);
         f.text("username", username);
@@ -195,6 +198,36 @@ json add_user_detail(const Scratch& s, const std::string& user) {
     return d;
 }
 
+// After a refused add-user, the account under that name may be read only when this service has a
+// stake in the name: its claim names it (a lost add-user reply of ours), or it is the service's
+// recorded name and a marker can prove it. An account the service never claimed cannot become
+// ours, so another customer's account is never read. A name whose account the plan already read
+// and found foreign is not read again.
+bool may_probe(const Context& c, const Scratch& s, const std::string& user) {
+    if (user == s.foreign) return false;
+    if (c.claim && c.claim->username == user) return true;
+    return !c.marker.empty() && c.username == user;
+}
+
+// A refused add-user for a name the plan may not read: the reason stays Comet's own (taken, or
+// refused for another reason, cannot be told apart without reading someone else's account).
+json refused_unread(Machine& m, Scratch& s, const std::string& user) {
+    const json detail = add_user_detail(s, user);
+    if (s.custom) {
+        return done_failure(m, "account.create_refused",
+                            "The Comet Server refused to create the account " + user + ": " +
+                                s.add_error + "; the name may already be in use: choose another one",
+                            detail);
+    }
+    const std::size_t next = s.candidate + 1;
+    if (next < s.candidates.size()) return add_user(m, s, next);
+    return done_failure(m, "account.no_free_username",
+                        "The Comet Server refused every username tried for this service (the last, " +
+                            user + ": " + s.add_error +
+                            "); they may already be in use: set the service's username by hand",
+                        detail);
+}
+
 }  // namespace
 
 json start_create(Machine& m) {
@@ -260,6 +293,7 @@ json resume_create(Machine& m, const Reply& r) {
                 if (p != r.body.end() && claimed_by_us(m.ctx, s.known, *p) && s.write.take(r.body)) {
                     return adopt(m, s, s.known);
                 }
+                s.foreign = s.known;
                 // Someone else's account holds the customer's chosen name.
                 if (s.custom && s.candidates[0] == s.known) {
                     json detail = json::object();
@@ -281,9 +315,11 @@ json resume_create(Machine& m, const Reply& r) {
                 return vault_or_apply(m, s);
             }
             if (r.refused()) {
-                // Taken, or refused for another reason: a lookup tells which.
                 s.add_status = r.status;
                 s.add_error = r.message;
+                // Ours (a lost reply of an earlier attempt), someone else's, or refused for another
+                // reason: a lookup tells which, but only of a name this service claimed.
+                if (!may_probe(m.ctx, s, candidate)) return refused_unread(m, s, candidate);
                 return request(m, s, Phase::probe, read_profile_call(candidate));
             }
             if (r.kind != Reply::Kind::api_error) {
