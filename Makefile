@@ -64,10 +64,13 @@ test-sanitize: sanitize
 
 # A bounded fuzzing run (seeded with every vector) under ASan and UBSan: any crash fails the build.
 test-fuzz: deps $(BUILD_FUZZ)/build.ninja node-deps
-	cmake --build $(BUILD_FUZZ) --target invoke_fuzz
+	cmake --build $(BUILD_FUZZ) --target invoke_fuzz usage_stream_fuzz
 	rm -rf $(BUILD_FUZZ)/corpus && node tests/fuzz/make-corpus.js $(BUILD_FUZZ)/corpus
 	$(BUILD_FUZZ)/invoke_fuzz $(BUILD_FUZZ)/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	  -max_len=8192 -artifact_prefix=$(BUILD_FUZZ)/ -print_final_stats=1 2>&1 | tail -n 12
+	# The streaming usage parser: the body cut at fuzzer-chosen points must give the one-piece result.
+	$(BUILD_FUZZ)/usage_stream_fuzz $(BUILD_FUZZ)/corpus -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	  -max_len=8192 -artifact_prefix=$(BUILD_FUZZ)/usage- -print_final_stats=1 2>&1 | tail -n 12
 
 test-node: wasm node-deps
 	cd node-harness && node --test test/
