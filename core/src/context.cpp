@@ -31,6 +31,43 @@ Error required_missing(const std::string& path, const char* what) {
     return bad_context(path, "Context key " + path + " is required: " + what);
 }
 
+// Defence in depth: no context string the core reads is longer than this, holds a NUL, or (except
+// the passwords, which password.multiline covers) a line break; a context has at most this many
+// configurable options. Real WHMCS values are far inside these bounds.
+constexpr std::size_t kMaxTextBytes = 4096;
+constexpr std::size_t kMaxConfigOptions = 200;
+
+enum class Lines { one, many };
+
+// RFC 6901: a member name inside a JSON pointer.
+std::string pointer_escape(const std::string& name) {
+    std::string out;
+    for (char ch : name) {
+        if (ch == '~') out += "~0";
+        else if (ch == '/') out += "~1";
+        else out += ch;
+    }
+    return out;
+}
+
+bool check_text(const std::string& s, const std::string& path, Lines lines, Error& err,
+                const char* what = nullptr) {
+    const std::string name = what != nullptr ? what : "Context key " + path;
+    if (s.size() > kMaxTextBytes) {
+        err = bad_context(path, name + " must be at most 4,096 bytes long");
+        return false;
+    }
+    if (s.find('\0') != std::string::npos) {
+        err = bad_context(path, name + " must not contain a NUL character");
+        return false;
+    }
+    if (lines == Lines::one && s.find_first_of("\r\n") != std::string::npos) {
+        err = bad_context(path, name + " must be one line (no CR or LF)");
+        return false;
+    }
+    return true;
+}
+
 const json* find(const json& obj, const char* key) {
     if (!obj.is_object()) return nullptr;
     auto it = obj.find(key);
@@ -38,7 +75,8 @@ const json* find(const json& obj, const char* key) {
     return &*it;
 }
 
-bool read_text(const json& obj, const char* key, const std::string& path, std::string& out, Error& err) {
+bool read_text(const json& obj, const char* key, const std::string& path, std::string& out, Error& err,
+               Lines lines = Lines::one) {
     const json* v = find(obj, key);
     if (v == nullptr) return true;
     if (!v->is_string()) {
@@ -46,6 +84,27 @@ bool read_text(const json& obj, const char* key, const std::string& path, std::s
         return false;
     }
     out = v->get<std::string>();
+    return check_text(out, path, lines, err);
+}
+
+// configoptions: at most kMaxConfigOptions members; names and string values are checked like
+// every other context string (a value's type is options.* business, checked by the plan).
+bool check_configoptions(const json& o, Error& err) {
+    if (o.size() > kMaxConfigOptions) {
+        err = bad_context("configoptions", "Context key configoptions must have at most 200 options");
+        return false;
+    }
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (!check_text(it.key(), "configoptions", Lines::one, err,
+                        "Every option name in context key configoptions")) {
+            return false;
+        }
+        if (it->is_string() &&
+            !check_text(it->get_ref<const std::string&>(),
+                        "configoptions/" + pointer_escape(it.key()), Lines::one, err)) {
+            return false;
+        }
+    }
     return true;
 }
 
@@ -83,6 +142,7 @@ bool read_flag(const json& obj, const char* key, const std::string& path, bool& 
         return false;
     }
     std::string s = v->get<std::string>();
+    if (!check_text(s, path, Lines::one, err)) return false;
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out = s == "on" || s == "yes" || s == "1" || s == "true";
     return true;
@@ -127,12 +187,12 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
         case Key::serviceid: return read_id(ctx, "serviceid", name, c.serviceid, err);
         case Key::pid: return read_id(ctx, "pid", name, c.pid, err);
         case Key::username: return read_text(ctx, "username", name, c.username, err);
-        case Key::password: return read_text(ctx, "password", name, c.password, err);
+        case Key::password: return read_text(ctx, "password", name, c.password, err, Lines::many);
         case Key::customfields:
             if (!read_object(ctx, "customfields", name, o, err)) return false;
             if (o == nullptr) return true;
             return read_text(*o, "Username", "customfields/Username", c.custom_username, err) &&
-                   read_text(*o, "Password", "customfields/Password", c.custom_password, err);
+                   read_text(*o, "Password", "customfields/Password", c.custom_password, err, Lines::many);
         case Key::clientsdetails:
             if (!read_object(ctx, "clientsdetails", name, o, err)) return false;
             if (o == nullptr) return true;
@@ -148,6 +208,7 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
         case Key::configoption5: return read_flag(ctx, "configoption5", name, c.keep_vault_limits, err);
         case Key::configoptions:
             if (!read_object(ctx, "configoptions", name, o, err)) return false;
+            if (o != nullptr && !check_configoptions(*o, err)) return false;
             c.configoptions = o == nullptr ? json() : *o;
             return true;
         case Key::productName: return read_text(ctx, "productName", name, c.product_name, err);
@@ -169,8 +230,10 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
                 }
                 ServiceRef ref;
                 if (!read_id(s, "serviceid", at + "/serviceid", ref.serviceid, err) ||
-                    !read_text(s, "username", at + "/username", ref.username, err) ||
-                    !read_text(s, "marker", at + "/marker", ref.marker, err)) {
+                    // A line break in one service's row must not stop the whole usage run: such a
+                    // name matches no Comet account (Comet names are one line).
+                    !read_text(s, "username", at + "/username", ref.username, err, Lines::many) ||
+                    !read_text(s, "marker", at + "/marker", ref.marker, err, Lines::many)) {
                     return false;
                 }
                 c.services.push_back(ref);

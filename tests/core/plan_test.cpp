@@ -231,3 +231,119 @@ TEST(Plan, ErrorsOfFailedStepsCarryTheirDetail) {
     EXPECT_EQ(run.done["code"], "comet.delete_refused");
     EXPECT_EQ(run.done["detail"], J(R"({"endpoint":"delete-user","status":500,"message":"device online","username":"dan"})"));
 }
+
+namespace {
+
+// plan.start's answer for CreateAccount with `value` written at `pointer` inside the context.
+json start_with(const std::string& action, json context, const std::string& pointer, const json& value) {
+    context[json::json_pointer(pointer)] = value;
+    json args = json::object();
+    args["action"] = action;
+    args["context"] = context;
+    return cptest::call("plan.start", args);
+}
+
+json create_context_all_keys() {
+    json c = create_context();
+    c["username"] = "ann@example.com";
+    c["marker"] = "G1";
+    c["claim"] = J(R"({"username":"ann@example.com","at":1764499000})");
+    c["customfields"] = J(R"({"Username":"ann.lee","Password":"Custom-Pass-1"})");
+    c["clientsdetails"] = J(R"({"email":"ann@example.com","firstname":"Ann","lastname":"Lee"})");
+    c["configoption2"] = "prov1";
+    c["serverUrl"] = "https://comet.example.com";
+    c["serverVersion"] = "25.9.8";
+    return c;
+}
+
+// Every one-line text key CreateAccount reads, as a JSON pointer into the context.
+const char* const kOneLineKeys[] = {
+    "/username",       "/customfields/Username", "/clientsdetails/email", "/clientsdetails/firstname",
+    "/clientsdetails/lastname", "/configoption1", "/configoption2", "/productName",
+    "/serverUrl",      "/serverVersion",         "/marker",               "/claim/username",
+    "/configoptions/number_of_devices",
+};
+
+}  // namespace
+
+TEST(PlanContext, EveryTextIsAtMost4096Bytes) {
+    const json ctx = create_context_all_keys();
+    ASSERT_EQ(start_with("CreateAccount", ctx, "/productName", "Pro")["ok"], true);
+    std::vector<std::string> keys(std::begin(kOneLineKeys), std::end(kOneLineKeys));
+    keys.push_back("/password");
+    keys.push_back("/customfields/Password");
+    for (const auto& key : keys) {
+        // 4,096 bytes pass the context check (the plan may still fail the value later, as done).
+        json r = start_with("CreateAccount", ctx, key, std::string(4096, '7'));
+        EXPECT_EQ(r["ok"], true) << key << " " << dump(r).substr(0, 300);
+        r = start_with("CreateAccount", ctx, key, std::string(4097, '7'));
+        EXPECT_EQ(cptest::code_of(r), "plan.bad_context") << key;
+        EXPECT_EQ(r["error"]["field"], "/context" + key);
+        EXPECT_EQ(dump(r).find(std::string(100, '7')), std::string::npos) << "the value is not echoed";
+    }
+    // Bytes, not characters: 1,365 euro signs are 4,095 bytes, 1,366 are 4,098.
+    std::string euros;
+    for (int i = 0; i < 1365; ++i) euros += "\xE2\x82\xAC";
+    EXPECT_EQ(start_with("CreateAccount", ctx, "/clientsdetails/lastname", euros)["ok"], true);
+    EXPECT_EQ(cptest::code_of(start_with("CreateAccount", ctx, "/clientsdetails/lastname", euros + "\xE2\x82\xAC")),
+              "plan.bad_context");
+}
+
+TEST(PlanContext, NoTextHoldsANul) {
+    const json ctx = create_context_all_keys();
+    std::vector<std::string> keys(std::begin(kOneLineKeys), std::end(kOneLineKeys));
+    keys.push_back("/password");
+    keys.push_back("/customfields/Password");
+    keys.push_back("/configoption3");
+    for (const auto& key : keys) {
+        for (const std::string& v : {std::string("\0ab", 3), std::string("ab\0", 3), std::string(1, '\0')}) {
+            json r = start_with("CreateAccount", ctx, key, v);
+            EXPECT_EQ(cptest::code_of(r), "plan.bad_context") << key;
+            EXPECT_EQ(r["error"]["field"], "/context" + key);
+        }
+    }
+}
+
+TEST(PlanContext, OneLineKeysRefuseCrAndLf) {
+    const json ctx = create_context_all_keys();
+    for (const char* key : kOneLineKeys) {
+        for (const char* v : {"a\nb", "a\rb", "ab\r\n", "\n"}) {
+            json r = start_with("CreateAccount", ctx, key, v);
+            EXPECT_EQ(cptest::code_of(r), "plan.bad_context") << key << " " << dump(json(v));
+            EXPECT_EQ(r["error"]["field"], std::string("/context") + key);
+        }
+        // Other control characters and tabs are the validators' business, not the context's.
+        EXPECT_EQ(start_with("CreateAccount", ctx, key, "a\tb")["ok"], true) << key;
+    }
+    // Option names too; the field is the map (a name holding a line break is no path member).
+    json r = start_with("ChangePackage", J(R"({"username":"bob"})"), "/configoptions/storage_vault_quota_gb\r", "5");
+    EXPECT_EQ(cptest::code_of(r), "plan.bad_context");
+    EXPECT_EQ(r["error"]["field"], "/context/configoptions");
+}
+
+TEST(PlanContext, PasswordLineBreaksStayAPasswordRule) {
+    for (const char* key : {"/password", "/customfields/Password"}) {
+        json ctx = create_context_all_keys();
+        if (std::string(key) == "/password") ctx["customfields"].erase("Password");  // else it wins
+        json r = start_with("CreateAccount", ctx, key, "Two-lines-pw\nx");
+        ASSERT_EQ(r["ok"], true) << key;
+        EXPECT_EQ(r["value"]["done"]["code"], "password.multiline") << key;
+    }
+    json r = start_with("ChangePassword", J(R"({"username":"bob"})"), "/password", "Two-lines-pw\r\nx");
+    ASSERT_EQ(r["ok"], true);
+    EXPECT_EQ(r["value"]["done"]["code"], "password.multiline");
+}
+
+TEST(PlanContext, AtMost200ConfigurableOptions) {
+    json options = json::object();
+    for (int i = 0; i < 200; ++i) options["unknown_option_" + std::to_string(i)] = "1";
+    json r = start_with("ChangePackage", J(R"({"username":"bob"})"), "/configoptions", options);
+    ASSERT_EQ(r["ok"], true) << dump(r).substr(0, 300);
+    EXPECT_TRUE(r["value"].contains("request"));
+    options["unknown_option_200"] = "1";
+    r = start_with("ChangePackage", J(R"({"username":"bob"})"), "/configoptions", options);
+    EXPECT_EQ(cptest::code_of(r), "plan.bad_context");
+    EXPECT_EQ(r["error"]["field"], "/context/configoptions");
+    // The limit is on what the action reads: Suspend ignores configoptions.
+    EXPECT_EQ(start_with("SuspendAccount", J(R"({"username":"bob"})"), "/configoptions", options)["ok"], true);
+}
