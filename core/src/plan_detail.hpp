@@ -173,7 +173,15 @@ std::string creation_guid(const json& profile);
 bool marker_matches(const Context& c, const json& profile);
 json no_username(const Machine& m);
 json not_ours(const Machine& m, const std::string& user);
-json missing_account(const Machine& m, const Reply& r, const std::string& user);
+// Comet answers Status 400 for an unknown user but also for other refusals: an account is only
+// called missing once list-users does not list its name.
+Call list_users_call();
+bool lists_user(const json& body, const std::string& user);
+// With list-users' reply `r`, after `lookup` (the endpoint) answered Status `status`/`message`:
+// account.missing when the name is not listed; comet.refused with the lookup's own answer when it
+// is; the reply's failure when list-users itself failed.
+json confirm_missing(const Machine& m, const Reply& r, const std::string& user, const std::string& lookup,
+                     std::int64_t status, const std::string& message);
 
 // ---- the actions (one file per family) -----------------------------------------------------------
 // plan_create.cpp
@@ -181,7 +189,7 @@ constexpr int kCreatePhases = 8;
 json start_create(Machine& m);
 json resume_create(Machine& m, const Reply& r);
 // plan_profile.cpp: suspend, unsuspend, change package
-constexpr int kProfilePhases = 4;
+constexpr int kProfilePhases = 5;
 json start_suspend(Machine& m);
 json start_unsuspend(Machine& m);
 json start_change_package(Machine& m);
@@ -190,7 +198,7 @@ json resume_profile(Machine& m, const Reply& r);
 constexpr int kTerminatePhases = 4;
 json start_terminate(Machine& m);
 json resume_terminate(Machine& m, const Reply& r);
-constexpr int kPasswordPhases = 2;
+constexpr int kPasswordPhases = 3;
 json start_change_password(Machine& m);
 json resume_change_password(Machine& m, const Reply& r);
 // plan_server.cpp: one request each

@@ -6,8 +6,8 @@ namespace cometprov::detail {
 
 namespace {
 
-enum class Phase { policy, read, reread, set };
-static_assert(static_cast<int>(Phase::set) + 1 == kProfilePhases, "kProfilePhases counts Phase");
+enum class Phase { policy, read, reread, set, listed };
+static_assert(static_cast<int>(Phase::listed) + 1 == kProfilePhases, "kProfilePhases counts Phase");
 
 enum class Edit { suspend, unsuspend, package };
 
@@ -15,12 +15,16 @@ struct Scratch {
     Edit edit = Edit::suspend;
     PolicyStep policy = PolicyStep::get;
     ProfileWrite write;
+    std::int64_t lookup_status = 0;  // a read's Status 400, until list-users confirms it
+    std::string lookup_message;
 
     json to_json() const {
         json j = json::object();
         j["edit"] = static_cast<std::int64_t>(edit);
         j["policy"] = policy_step_json(policy);
         j["write"] = write.to_json();
+        j["lookupStatus"] = lookup_status;
+        j["lookupMessage"] = lookup_message;
         return j;
     }
     bool from_json(const json& j) {
@@ -30,6 +34,8 @@ struct Scratch {
         f.integer("edit", e);
         f.value("policy", p);
         f.value("write", w);
+        f.integer("lookupStatus", lookup_status);
+        f.text("lookupMessage", lookup_message);
         if (!f.ok() || e < 0 || e > static_cast<std::int64_t>(Edit::package)) return false;
         edit = static_cast<Edit>(e);
         return policy_step_from(p, policy) && write.from_json(w);
@@ -83,7 +89,12 @@ json resume_profile(Machine& m, const Reply& r) {
         }
         case Phase::read:
         case Phase::reread: {
-            if (r.not_found()) return missing_account(m, r, user);
+            if (r.not_found()) {
+                // Status 400 is "no such user" but also other refusals: list-users decides.
+                s.lookup_status = r.status;
+                s.lookup_message = r.message;
+                return request(m, s, Phase::listed, list_users_call());
+            }
             if (!r.ok() || !s.write.take(r.body)) return reply_failure(m, r, user);
             if (!m.ctx.marker.empty() && !marker_matches(m.ctx, s.write.profile)) return not_ours(m, user);
             if (phase == Phase::reread && !retry_write(s.write)) return write_refused(m, s.write, user);
@@ -117,6 +128,8 @@ json resume_profile(Machine& m, const Reply& r) {
             if (r.ok()) return success(m);
             if (note_refused_write(s.write, r)) return read(m, s, Phase::reread);
             return reply_failure(m, r, user);
+        case Phase::listed:
+            return confirm_missing(m, r, user, "get-user-profile-and-hash", s.lookup_status, s.lookup_message);
     }
     return bad_state();
 }

@@ -413,10 +413,39 @@ json not_ours(const Machine& m, const std::string& user) {
                         detail);
 }
 
-json missing_account(const Machine& m, const Reply& r, const std::string& user) {
-    return done_failure(m, "account.missing",
-                        "The Comet account " + user + " does not exist on the Comet Server",
-                        reply_detail(m, r, user));
+Call list_users_call() { return Call{"list-users", json::object(), {}}; }
+
+bool lists_user(const json& body, const std::string& user) {
+    if (!body.is_array()) return false;
+    for (const auto& name : body) {
+        if (name.is_string() && name.get_ref<const std::string&>() == user) return true;
+    }
+    return false;
+}
+
+json confirm_missing(const Machine& m, const Reply& r, const std::string& user, const std::string& lookup,
+                     std::int64_t status, const std::string& message) {
+    if (!r.ok()) return reply_failure(m, r, user);
+    if (!r.body.is_array()) {
+        json detail = json::object();
+        detail["endpoint"] = m.endpoint;
+        return done_failure(m, "comet.unexpected",
+                            "The Comet Server's reply to list-users was not a list of names", detail);
+    }
+    json detail = json::object();
+    detail["endpoint"] = lookup;
+    detail["status"] = status;
+    detail["message"] = message;
+    detail["username"] = user;
+    if (!lists_user(r.body, user)) {
+        return done_failure(m, "account.missing",
+                            "The Comet account " + user + " does not exist on the Comet Server", detail);
+    }
+    // The account exists: the Status 400 meant something else.
+    return done_failure(m, "comet.refused",
+                        "The Comet Server refused " + lookup + ": " + message + " (Status " +
+                            std::to_string(status) + ")",
+                        detail);
 }
 
 }  // namespace cometprov::detail

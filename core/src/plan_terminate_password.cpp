@@ -64,15 +64,7 @@ constexpr const char* kAlreadyGone = "The Comet account was already gone";
 json confirm_gone(Machine& m, Scratch& s, const Reply& r) {
     s.lookup_status = r.status;
     s.lookup_message = r.message;
-    return request(m, s, TerminatePhase::listed, Call{"list-users", json::object(), {}});
-}
-
-bool listed(const json& body, const std::string& user) {
-    if (!body.is_array()) return false;
-    for (const auto& name : body) {
-        if (name.is_string() && name.get<std::string>() == user) return true;
-    }
-    return false;
+    return request(m, s, TerminatePhase::listed, list_users_call());
 }
 
 json delete_refused(const Machine& m, const Scratch& s) {
@@ -88,8 +80,8 @@ json delete_refused(const Machine& m, const Scratch& s) {
 
 // ---- ChangePassword ----------------------------------------------------------------------------
 
-enum class PasswordPhase { verify, reset };
-static_assert(static_cast<int>(PasswordPhase::reset) + 1 == kPasswordPhases,
+enum class PasswordPhase { verify, reset, listed };
+static_assert(static_cast<int>(PasswordPhase::listed) + 1 == kPasswordPhases,
               "kPasswordPhases counts PasswordPhase");
 
 json reset(Machine& m, const Scratch& s) {
@@ -140,7 +132,7 @@ json resume_terminate(Machine& m, const Reply& r) {
                 return done_failure(m, "comet.unexpected",
                                     "The Comet Server's reply to list-users was not a list of names", detail);
             }
-            if (!listed(r.body, user)) return terminated(m, kAlreadyGone);
+            if (!lists_user(r.body, user)) return terminated(m, kAlreadyGone);
             // The account exists: the Status 400 meant something else.
             if (s.refused_status != 0) return delete_refused(m, s);
             json detail = json::object();
@@ -174,7 +166,12 @@ json resume_change_password(Machine& m, const Reply& r) {
     const std::string& user = m.ctx.username;
     switch (static_cast<PasswordPhase>(m.phase)) {
         case PasswordPhase::verify:
-            if (r.not_found()) return missing_account(m, r, user);
+            if (r.not_found()) {
+                // Status 400 is "no such user" but also other refusals: list-users decides.
+                s.lookup_status = r.status;
+                s.lookup_message = r.message;
+                return request(m, s, PasswordPhase::listed, list_users_call());
+            }
             if (!r.ok()) return reply_failure(m, r, user);
             if (!marker_matches(m.ctx, r.body)) return not_ours(m, user);
             return reset(m, s);
@@ -191,6 +188,8 @@ json resume_change_password(Machine& m, const Reply& r) {
                                     reply_detail(m, r, user));
             }
             return reply_failure(m, r, user);
+        case PasswordPhase::listed:
+            return confirm_missing(m, r, user, "get-user-profile", s.lookup_status, s.lookup_message);
     }
     return bad_state();
 }
