@@ -15,6 +15,14 @@ export NODE_PATH := /usr/share/nodejs
 # Crate builds and compiled-module caches live outside the clone, so CI runs on one machine reuse them.
 export COMETPROV_CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/cometprov
 export COMETPROV_WASM := $(CURDIR)/$(BUILD_WASM)/cometprov.wasm
+# Native, sanitizer and fuzz objects are cached by ccache outside the clone, so a CI run on a machine
+# that built the same sources before compiles nothing again. Paths are made relative to the clone and
+# the directory is left out of the hash, so two clones in different folders share the cache.
+export CCACHE_DIR ?= $(COMETPROV_CACHE_DIR)/ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+# Recursive (=): evaluated when a configure recipe runs, after `deps` installed ccache.
+LAUNCHER = $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all deps native sanitize wasm node-deps runtime test test-native test-sanitize test-fuzz \
         test-node test-php test-conformance test-browser demo demo-node preview dist bench clean
@@ -25,20 +33,20 @@ deps:
 	@bash scripts/install-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER)
 
 native: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD)
 
 $(BUILD_ASAN)/build.ninja: | deps
-	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCOMETPROV_SANITIZE=ON
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCOMETPROV_SANITIZE=ON $(LAUNCHER)
 
 sanitize: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN)
 
 # libFuzzer comes with clang, so the fuzz build is its own tree configured with clang-14.
 $(BUILD_FUZZ)/build.ninja: | deps
-	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
 	  -DCOMETPROV_SANITIZE=ON -DCOMETPROV_FUZZ=ON -DCOMETPROV_TESTS=OFF
 
 $(BUILD_WASM)/build.ninja: | deps

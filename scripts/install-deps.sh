@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build gcc g++ binutils pkg-config  # native build (gcc also compiles the wasm.h check)
+  ccache                               # native, sanitizer and fuzz objects cached outside the clone
   nlohmann-json3-dev googletest libgtest-dev  # core dependencies and its tests
   clang-14 libclang-rt-14-dev          # libFuzzer for the bounded fuzzing run
   emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
