@@ -3,6 +3,7 @@
 #include "cometprov/usage_stream.hpp"
 
 #include "cometprov/policy.hpp"
+#include "cometprov/text.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -24,24 +25,6 @@ int hex_value(unsigned char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-void put_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 unsigned hex4(const std::string& s, std::size_t at) {
@@ -79,7 +62,7 @@ void decode_into(const std::string& raw, std::string& out) {
                     i += 6;
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                 }
-                put_utf8(out, cp);
+                out += utf8_encode(static_cast<char32_t>(cp));
                 break;
             }
             default: out += e; break;  // " \ /
