@@ -193,12 +193,47 @@ final class WebSapiTest extends HarnessTestCase
             $report = self::request(['ffi.enable=preload', self::$lines['ffi'], self::$lines['opcache']], self::calls($ids));
             self::assertSame('preload', $report['ffiEnable']);
             self::assertTrue($report['restricted'], 'php-cgi refuses FFI to code that was not preloaded');
+            self::assertTrue($report['scopeRefused'], 'FFI::scope() too: hence the opcache.preload line');
             self::assertContains('WHMCS\\Module\\Server\\CometBackup\\Wasm\\FfiApi', $report['preloadedClasses']);
             $this->assertProvisioned($report, $ids, $emu);
             self::assertSame(['preloaded'], $report['loadedBy'], 'the declarations came from the ffi.preload scope');
         } finally {
             $emu->stop();
         }
+    }
+
+    /**
+     * Under ffi.enable=preload only code compiled by opcache.preload may call the FFI API, and
+     * opcache-preload.php compiles FfiApi alone: an FFI:: call anywhere else on the request path
+     * would fail in production while every CLI test passed. (preload.php is a command-line tool.)
+     */
+    public function testNoFfiApiCallOutsideThePreloadedClass(): void
+    {
+        $module = TestSupport::repoRoot() . '/whmcs-module/modules/servers/cometbackup';
+        $files = new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator($module . '/lib', \FilesystemIterator::SKIP_DOTS));
+        $found = [];
+        $checked = 0;
+        foreach ([...iterator_to_array($files, false), new \SplFileInfo($module . '/cometbackup.php'), new \SplFileInfo($module . '/sso.php')] as $file) {
+            if ($file->getExtension() !== 'php' || $file->getRealPath() === realpath($module . '/lib/Wasm/FfiApi.php')) {
+                continue;
+            }
+            $checked++;
+            $tokens = token_get_all((string) file_get_contents($file->getPathname()));
+            foreach ($tokens as $i => $token) {
+                // FFI::name( or \FFI::name( ; FFI::class and FFI\Exception are no calls.
+                if (is_array($token) && in_array($token[1], ['FFI', '\\FFI'], true)) {
+                    $text = '';
+                    foreach (array_slice($tokens, $i, 4) as $t) {
+                        $text .= is_array($t) ? $t[1] : $t;
+                    }
+                    if (preg_match('/^\\\\?FFI::(?!class\b)\w+\s*\(/', $text) === 1) {
+                        $found[] = substr($file->getPathname(), strlen($module) + 1) . ':' . $token[2] . ' ' . $text;
+                    }
+                }
+            }
+        }
+        self::assertGreaterThan(20, $checked);
+        self::assertSame([], $found);
     }
 
     /** @return array<string, array{0: list<string>}> */
@@ -223,6 +258,7 @@ final class WebSapiTest extends HarnessTestCase
             $ids = self::fixtures($emu);
             $report = self::request($ini, self::calls($ids));
             self::assertFalse($report['restricted']);
+            self::assertFalse($report['scopeRefused']);
             $this->assertProvisioned($report, $ids, $emu);
             self::assertSame([count($ini) > 1 ? 'preloaded' : 'cdef'], $report['loadedBy']);
         } finally {

@@ -30,13 +30,18 @@ if (!is_array($calls)) {
     echo json_encode(['error' => 'COMETPROV_CGI_CALLS is not a JSON list of calls']);
     return;
 }
-// Whether this SAPI really refuses FFI to code that was not preloaded: without it the test proves nothing.
-$restricted = false;
-try {
-    FFI::cdef('int cometprov_probe(void);');
-} catch (\FFI\Exception $e) {
-    $restricted = stripos($e->getMessage(), 'ffi.enable') !== false;
-}
+// Whether this SAPI really refuses FFI to code that was not preloaded (without it the test proves
+// nothing), FFI::scope() of a scope that ffi.preload loaded included: that is why FfiApi is preloaded.
+$refused = static function (callable $ffiCall): bool {
+    try {
+        $ffiCall();
+    } catch (\FFI\Exception $e) {
+        return stripos($e->getMessage(), 'ffi.enable') !== false;
+    }
+    return false;
+};
+$restricted = $refused(static fn () => FFI::cdef('int cometprov_probe(void);'));
+$scopeRefused = $refused(static fn () => FFI::scope('cometprov_libc') /* FfiApi::SCOPE_PREFIX . 'libc' */);
 Database::start();
 Schema::create();
 $results = [];
@@ -72,6 +77,7 @@ echo json_encode([
     'sapi' => PHP_SAPI,
     'ffiEnable' => ini_get('ffi.enable'),
     'restricted' => $restricted,
+    'scopeRefused' => $scopeRefused,
     'opcache' => is_array($status) && !empty($status['opcache_enabled']),
     'preloadedClasses' => is_array($status) ? ($status['preload_statistics']['classes'] ?? []) : [],
     'loadedBy' => $loadedBy,
