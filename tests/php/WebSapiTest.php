@@ -14,6 +14,8 @@ use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Database;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\HarnessTestCase;
+use WHMCS\Module\Server\CometBackup\Wasm\FfiApi;
+use WHMCS\Module\Server\CometBackup\Wasm\WasmError;
 
 final class WebSapiTest extends HarnessTestCase
 {
@@ -234,6 +236,50 @@ final class WebSapiTest extends HarnessTestCase
         }
         self::assertGreaterThan(20, $checked);
         self::assertSame([], $found);
+    }
+
+    /**
+     * Preloaded, FfiApi is FFI-capable code that any script on the server can call, so it checks
+     * memory bounds itself instead of trusting its caller (AbiInstance) to.
+     */
+    public function testThePreloadedClassRefusesMemoryAccessOutsideTheInstance(): void
+    {
+        $api = FfiApi::load(TestSupport::runtimeLibrary());
+        $engine = $api->engineNew();
+        $store = $api->storeNew($engine);
+        $module = $api->moduleNew($store, (string) file_get_contents(TestSupport::fixture('echo')));
+        $instance = $api->instanceNew($store, $module);
+        try {
+            $memory = null;
+            foreach ($api->instanceExports($instance) as $extern) {
+                if ($api->externKind($extern) === 3) { // WASM_EXTERN_MEMORY
+                    $memory = $api->externAsMemory($extern);
+                }
+            }
+            self::assertNotNull($memory, 'the echo fixture exports its memory');
+            $size = $api->memoryDataSize($memory);
+            $api->memoryWrite($memory, $size - 2, 'ok');
+            self::assertSame('ok', $api->memoryRead($memory, $size - 2, 2));
+            $refused = [];
+            foreach ([[$size - 1, 2], [-1, 1], [$size, 1], [PHP_INT_MAX, 1], [0, -1]] as [$offset, $length]) {
+                foreach (['read', 'write'] as $op) {
+                    try {
+                        $op === 'read'
+                            ? $api->memoryRead($memory, $offset, $length)
+                            : $api->memoryWrite($memory, $offset, str_repeat('x', max($length, 1)));
+                    } catch (WasmError $e) {
+                        $refused[] = "{$op} {$offset}+{$length}";
+                    }
+                }
+            }
+            // A negative length only exists for reads (a write's length is its string's).
+            self::assertCount(9, $refused, implode(', ', $refused));
+        } finally {
+            $api->instanceDelete($instance);
+            $api->moduleDelete($module);
+            $api->storeDelete($store);
+            $api->engineDelete($engine);
+        }
     }
 
     /** @return array<string, array{0: list<string>}> */

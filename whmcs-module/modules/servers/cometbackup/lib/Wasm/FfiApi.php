@@ -569,13 +569,27 @@ final class FfiApi implements WasmApi
         if ($length === 0) {
             return '';
         }
+        $this->assertInMemory($memory, $offset, $length);
         return FFI::string($this->c->wasm_memory_data($memory) + $offset, $length);
     }
 
     public function memoryWrite(mixed $memory, int $offset, string $bytes): void
     {
         if ($bytes !== '') {
+            $this->assertInMemory($memory, $offset, strlen($bytes));
             FFI::memcpy($this->c->wasm_memory_data($memory) + $offset, $bytes, strlen($bytes));
+        }
+    }
+
+    /**
+     * AbiInstance checks its bounds already; this class checks again because, preloaded under
+     * ffi.enable=preload, it is the one FFI-capable code any script on the server could call: it
+     * must not read or write process memory outside the instance's linear memory.
+     */
+    private function assertInMemory(mixed $memory, int $offset, int $length): void
+    {
+        if ($offset < 0 || $length < 0 || $offset > $this->c->wasm_memory_data_size($memory) - $length) {
+            throw new WasmError(WasmError::TRAP, "memory access out of bounds ({$offset}+{$length})");
         }
     }
 
