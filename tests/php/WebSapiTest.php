@@ -312,35 +312,44 @@ final class WebSapiTest extends HarnessTestCase
         }
     }
 
-    /** @return array<string, array{0: string, 1: string}> */
+    /** @return array<string, array{0: list<string>, 1: string, 2: bool}> */
     public function missingLines(): array
     {
         return [
-            'without the ffi.preload line' => ['opcache', 'ffi'],
-            'without the opcache.preload line' => ['ffi', 'opcache'],
+            'without the ffi.preload line' => [['opcache'], 'ffi', false],
+            'without the opcache.preload line' => [['ffi'], 'opcache', false],
+            // A deploy that replaced the library without running preload.php again: the scope names
+            // the old file, and no FFI::cdef stands in for it under ffi.enable=preload.
+            'both lines, library replaced after preload.php' => [['ffi', 'opcache'], 'ffi', true],
         ];
     }
 
     /**
-     * ffi.enable=preload with one of the two printed lines: the module refuses with the requirements
-     * message naming the missing php.ini line exactly, before it sends anything to Comet.
+     * ffi.enable=preload with a printed line missing (or out of date): the module refuses with the
+     * requirements message naming that php.ini line exactly, before it sends anything to Comet.
      *
      * @dataProvider missingLines
+     * @param list<string> $given
      */
-    public function testFfiEnablePreloadMissingALineNamesItAndTouchesNothing(string $given, string $missing): void
+    public function testFfiEnablePreloadMissingALineNamesItAndTouchesNothing(array $given, string $missing, bool $replaceLibrary): void
     {
-        self::module();
+        $library = self::module() . '/runtime/libwasmer.so';
+        $mtime = (int) filemtime($library);
+        if ($replaceLibrary) {
+            touch($library, $mtime - 3600);
+        }
         $emu = Emulator::start();
         try {
             $ids = self::fixtures($emu);
-            $report = self::request(['ffi.enable=preload', self::$lines[$given]], self::calls($ids));
+            $ini = array_merge(['ffi.enable=preload'], array_map(static fn (string $key): string => self::$lines[$key], $given));
+            $report = self::request($ini, self::calls($ids));
             self::assertTrue($report['restricted']);
             [$test, $create, $area] = $report['results'];
             self::assertSame([], $test['violations']);
             self::assertFalse($test['result']['success']);
             $error = (string) $test['result']['error'];
             self::assertStringContainsString('ffi.enable=preload', $error);
-            self::assertStringContainsString('missing here: ' . self::$lines[$missing] . ';', $error);
+            self::assertStringContainsString('not in effect here: ' . self::$lines[$missing] . ';', $error);
             self::assertStringContainsString(self::$lines['ffi'], $error);
             self::assertStringContainsString(self::$lines['opcache'], $error);
             self::assertStringContainsString(realpath(self::module()) . '/preload.php', $error);
@@ -353,6 +362,8 @@ final class WebSapiTest extends HarnessTestCase
             self::assertSame([], $emu->endpoints(), 'nothing reached the Comet Server');
         } finally {
             $emu->stop();
+            touch($library, $mtime);
+            clearstatcache();
         }
     }
 }

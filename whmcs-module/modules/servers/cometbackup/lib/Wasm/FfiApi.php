@@ -266,7 +266,7 @@ final class FfiApi implements WasmApi
         return 'PHP runs with ffi.enable=preload, which lets web requests use FFI only through code and '
             . 'declarations loaded when PHP starts. Run "php ' . $script . '" as the owner of the WHMCS files, '
             . 'add the lines it prints to the php.ini of the web server (PHP-FPM or Apache) and restart PHP: '
-            . $lines['ffi'] . ' and ' . $lines['opcache'] . ' (missing here: ' . $missing . '; where PHP '
+            . $lines['ffi'] . ' and ' . $lines['opcache'] . ' (not in effect here: ' . $missing . '; where PHP '
             . 'starts as root, also set opcache.preload_user to the web server\'s user). '
             . 'Run preload.php again after replacing the runtime library. Alternatively set ffi.enable=1.';
     }
