@@ -10,6 +10,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev          # libFuzzer for the bounded fuzzing run
   emscripten node-acorn binaryen wabt  # wasm builds; node-acorn for emcc's JS optimizer
   php-cli php-curl php-mbstring php-xml phpunit  # the PHP host and its tests
+  php8.2-cgi                           # a web SAPI: tests ffi.enable=preload as a web server enforces it
   php-illuminate-database smarty4      # the Capsule and Smarty that WHMCS itself uses, for the harness
   mariadb-server php-mysql php-sqlite3 # the harness database (MariaDB in tests, SQLite for make demo)
   zip unzip                            # make dist and its unpack test

@@ -37,7 +37,7 @@ final class PreloadTest extends TestCase
         self::assertSame(['cometprov-libc.h', 'cometprov-wasm.h', 'cometprov-xxh.h'], $files);
         self::assertStringContainsString('#define FFI_SCOPE "' . FfiApi::scopeName($library) . '"', (string) file_get_contents($dir . '/cometprov-wasm.h'));
 
-        // ffi.enable=preload: FFI::cdef is refused outside the CLI, but preloaded scopes work anywhere.
+        // ffi.enable=preload on the CLI (the cron): not restricted; WebSapiTest covers web requests.
         $cacheDir = TestSupport::tempDir('cache');
         $options = ['-d', 'ffi.enable=preload', '-d', $ini];
         $wasm = TestSupport::fixture('echo');

@@ -13,7 +13,8 @@ if (!defined('WHMCS')) {
 }
 
 /**
- * Why the module cannot run here, or null. Checked before any class of lib/ is loaded.
+ * Why the module cannot run here, or null. Checked before any class of lib/ is loaded (under
+ * ffi.enable=preload in a web request, cometbackup_PreloadProblem() loads the two that check FFI).
  * $whmcsVersion: $params['whmcsVersion'] when WHMCS passed it (e.g. "8.12.1-release.1").
  */
 function cometbackup_Requirements($whmcsVersion = '')
@@ -28,13 +29,22 @@ function cometbackup_Requirements($whmcsVersion = '')
     if (!extension_loaded('curl')) {
         return 'Comet Backup needs the PHP curl extension.';
     }
-    // ffi.enable=preload allows FFI on the command line only (WHMCS's cron), not in web requests.
-    $ffiSetting = strtolower((string) ini_get('ffi.enable'));
+    // ffi.enable=preload (PHP's default) allows FFI on the command line (WHMCS's cron); in web
+    // requests only to code compiled by opcache.preload, with the ffi.preload declarations.
+    $ffiSetting = strtolower(trim((string) ini_get('ffi.enable')));
     $ffi = extension_loaded('ffi') && (in_array($ffiSetting, array('1', 'on', 'true', 'yes'), true)
         || ($ffiSetting === 'preload' && PHP_SAPI === 'cli'));
+    $preloadProblem = null;
+    if (!$ffi && extension_loaded('ffi') && $ffiSetting === 'preload') {
+        $preloadProblem = cometbackup_PreloadProblem();
+        $ffi = $preloadProblem === null;
+    }
     if (!$ffi && !extension_loaded('wasm') && !function_exists('wasm_engine_new')) {
-        return 'Comet Backup needs PHP FFI with ffi.enable=1 in php.ini (ffi.enable=preload is not enough for WHMCS), '
-            . 'or the wasmer-php extension.';
+        if ($preloadProblem !== null) {
+            return 'Comet Backup: ' . $preloadProblem;
+        }
+        return 'Comet Backup needs PHP FFI (ffi.enable=preload with the php.ini lines that the module\'s preload.php '
+            . 'prints, or ffi.enable=1), or the wasmer-php extension.';
     }
     if (!$ffi) {
         // Without FFI only the wasmer-php extension is left, and it is safe only on a wasmer 1.x
@@ -44,10 +54,35 @@ function cometbackup_Requirements($whmcsVersion = '')
             return 'Comet Backup cannot use the wasmer-php extension here: it runs on '
                 . ($wasmer !== '' && preg_match('/^[0-9A-Za-z.+-]{1,40}$/', $wasmer) ? 'wasmer ' . $wasmer : 'a wasmer library of unknown version')
                 . ', and only wasmer 1.x is safe with it (wasmer 2 or newer crashes PHP). Enable PHP FFI instead '
-                . '(ffi.enable=1 in php.ini), or rebuild the extension against wasmer 1.0.2.';
+                . ($preloadProblem !== null ? '(' . $preloadProblem . ')' : '(ffi.enable=1 in php.ini)')
+                . ', or rebuild the extension against wasmer 1.0.2.';
         }
     }
     return null;
+}
+
+/**
+ * Under ffi.enable=preload in a web request: null when the module can use FFI (FfiApi compiled by
+ * opcache.preload, and the ffi.preload scope of the runtime library present), else what to add to
+ * php.ini: the lines that preload.php prints. Null as well when no runtime library is found: Test
+ * Connection names that problem.
+ */
+function cometbackup_PreloadProblem()
+{
+    try {
+        cometbackup_Autoload();
+        $runtime = 'WHMCS\\Module\\Server\\CometBackup\\Wasm\\Runtime';
+        $ffiApi = 'WHMCS\\Module\\Server\\CometBackup\\Wasm\\FfiApi';
+        try {
+            $library = $runtime::locateLibrary(null, __DIR__);
+        } catch (\Throwable $e) {
+            return null;
+        }
+        return $ffiApi::preloadProblem(__DIR__, $library);
+    } catch (\Throwable $e) {
+        return 'PHP runs with ffi.enable=preload and the module could not check its preloaded FFI setup ('
+            . get_class($e) . '). Run preload.php and add the php.ini lines it prints, or set ffi.enable=1.';
+    }
 }
 
 /** Loads lib/ under WHMCS\Module\Server\CometBackup\ (WHMCS's own module autoloader may differ in case). */

@@ -1,12 +1,17 @@
 <?php
-// Optional server setting: PHP loads the WebAssembly runtime's FFI declarations once when it starts
+// Server setting for PHP's default ffi.enable=preload (recommended over ffi.enable=1), and a speed-up
+// with ffi.enable=1: PHP loads the WebAssembly runtime's FFI declarations once when it starts
 // (PHP-FPM master, Apache mod_php) instead of once per request. Run this once from the command line:
 //
 //     php modules/servers/cometbackup/preload.php [--library=/path/to/libwasmer.so] [directory]
 //
 // It writes three C headers into the directory (default: this module's runtime/ffi/) and prints the
-// php.ini line to add, for example `ffi.preload=/var/www/whmcs/modules/servers/cometbackup/runtime/ffi/*.h`.
+// php.ini lines to add, for example
+//     ffi.preload=/var/www/whmcs/modules/servers/cometbackup/runtime/ffi/*.h
+//     opcache.preload=/var/www/whmcs/modules/servers/cometbackup/lib/Wasm/opcache-preload.php
 // lib/Wasm/FfiApi.php then takes the declarations from those preloaded FFI scopes (FFI::scope()).
+// The second line matters under ffi.enable=preload only: PHP then lets web requests use FFI only
+// from code compiled by opcache.preload, and lib/Wasm/opcache-preload.php compiles FfiApi.
 // The scope is named after the runtime library file's identity (path, inode, size, mtime): a library
 // replaced later is loaded per request as without preloading, until this script is run again.
 // PHP refuses to start when a preloaded library is missing, so remove the ffi.preload line before
@@ -128,5 +133,10 @@ if ($problem !== null) {
     fwrite(STDERR, "preload.php: PHP did not start with these headers preloaded ({$problem}); do not add the setting.\n");
     exit(1);
 }
-echo "Wrote:\n  " . implode("\n  ", $written) . "\n\nAdd to the php.ini of PHP-FPM (or Apache's PHP) and of the WHMCS cron, then restart PHP-FPM:\n\n"
-    . "  ffi.preload={$ini}\n\nRun this again after replacing the runtime library.\n";
+$lines = FfiApi::iniLines(dirname($ini));
+echo "Wrote:\n  " . implode("\n  ", $written) . "\n\nAdd to the php.ini of PHP-FPM (or Apache's PHP), then restart PHP-FPM:\n\n"
+    . "  {$lines['ffi']}\n  {$lines['opcache']}\n\n"
+    . "Both lines are needed with ffi.enable=preload (PHP's default; recommended); with ffi.enable=1 the first is enough.\n"
+    . "Where PHP starts as root (PHP-FPM, Apache), also set opcache.preload_user to the web server's user.\n"
+    . "If the server already has an opcache.preload script, have it include the second file instead.\n"
+    . "Run this again, and restart PHP, after replacing the runtime library or upgrading the module.\n";

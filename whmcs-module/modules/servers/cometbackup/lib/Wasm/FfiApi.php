@@ -15,6 +15,16 @@ use WHMCS\Module\Server\CometBackup\CoreException;
  * the symbols) is the expensive step and happens once per process (see Runtime). Per call, the
  * argument and result vectors are reused scratch buffers: no FFI::new on the hot path.
  *
+ * Under ffi.enable=preload (PHP's default) a web request may use the FFI API (FFI::scope, cdef,
+ * new, cast, addr, string, memcpy ... static or on an FFI object alike) only from code that
+ * opcache.preload compiled when PHP started; only calls of the library's C functions are free.
+ * Checked with Debian's php8.2-cgi; the CLI is not restricted. So this class is the only code that
+ * touches the FFI API, opcache-preload.php compiles it, and in that mode it takes its declarations
+ * only from the ffi.preload scopes that preload.php writes and never parses or loads anything
+ * itself (restricted()): code that PHP refuses FFI cannot get a library loaded through it.
+ * FFI::addr, string, memcpy, isNull and free exist only as static methods ($ffi->addr() would call
+ * a C function named addr); new and cast are called on the FFI object, as PHP 8.3 wants.
+ *
  * @internal
  */
 final class FfiApi implements WasmApi
@@ -62,7 +72,7 @@ final class FfiApi implements WasmApi
         $this->c = $c;
         $this->runtimeId = $runtimeId;
         $this->loadedBy = $loadedBy;
-        if ($libc === null) {
+        if ($libc === null && !self::restricted()) {
             try {
                 $libc = FFI::cdef(self::LIBC_DECLARATIONS);
             } catch (\FFI\Exception) {
@@ -104,8 +114,9 @@ final class FfiApi implements WasmApi
     }
 
     /**
-     * The preloaded declarations for $library (php.ini opcache.preload=.../preload.php), or null when
-     * there are none for this exact file. FFI::scope() works even where ffi.enable=preload.
+     * The preloaded declarations for $library (the ffi.preload line that preload.php prints), or null when
+     * there are none for this exact file. Under ffi.enable=preload in a web request PHP refuses
+     * FFI::scope() too, unless this class was compiled by opcache.preload (opcache-preload.php).
      */
     private static function fromScope(string $library): ?self
     {
@@ -149,6 +160,13 @@ final class FfiApi implements WasmApi
                 . self::buildHint()
             );
         }
+        if (self::restricted()) {
+            throw new CoreException(
+                CoreException::FFI_DISABLED,
+                self::preloadProblem(dirname(__DIR__, 2), $library)
+                    ?? 'The runtime library could not be taken from its preloaded FFI scope.'
+            );
+        }
         $declarations = file_get_contents(self::declarationFile());
         try {
             $c = FFI::cdef($declarations, $library);
@@ -179,28 +197,87 @@ final class FfiApi implements WasmApi
             throw new CoreException(
                 CoreException::FFI_DISABLED,
                 'PHP FFI is not available: enable the "ffi" extension (on Debian it ships in php-common; check '
-                . '"extension=ffi" in php.ini) and set ffi.enable=1 in the php.ini used by the web server and '
-                . 'the WHMCS cron, then restart PHP. Alternatively install the wasmer-php ("wasm") extension.'
+                . '"extension=ffi" in php.ini), then restart PHP. Alternatively install the wasmer-php ("wasm") extension.'
             );
         }
         $setting = strtolower(trim((string) ini_get('ffi.enable')));
-        $enabled = in_array($setting, ['1', 'on', 'true', 'yes'], true)
-            || ($setting === 'preload' && PHP_SAPI === 'cli');
+        // preload outside the CLI: load() takes the preloaded scope or names the php.ini lines.
+        $enabled = in_array($setting, ['1', 'on', 'true', 'yes', 'preload'], true);
         if (!$enabled) {
             throw self::ffiDisabled();
         }
     }
 
+    /**
+     * Whether PHP restricts the FFI API for this request: ffi.enable=preload outside the CLI (PHP
+     * checks for exactly the "cli" SAPI). Then only preloaded code may use it, and this class takes
+     * nothing but the preloaded scopes.
+     */
+    public static function restricted(): bool
+    {
+        return PHP_SAPI !== 'cli' && strtolower(trim((string) ini_get('ffi.enable'))) === 'preload';
+    }
+
+    /**
+     * The php.ini lines that make the module work under ffi.enable=preload, as preload.php prints
+     * them: the declarations (ffi.preload, the headers it wrote into $headerDir) and this class,
+     * compiled at start (opcache.preload).
+     *
+     * @return array{ffi: string, opcache: string}
+     */
+    public static function iniLines(string $headerDir): array
+    {
+        return [
+            'ffi' => 'ffi.preload=' . rtrim($headerDir, '/') . '/*.h',
+            'opcache' => 'opcache.preload=' . (realpath(__DIR__ . '/opcache-preload.php') ?: __DIR__ . '/opcache-preload.php'),
+        ];
+    }
+
+    /** Where preload.php writes the headers unless told otherwise. */
+    public static function defaultHeaderDir(string $moduleDir): string
+    {
+        return rtrim($moduleDir, '/') . '/runtime/ffi';
+    }
+
+    /**
+     * Under ffi.enable=preload in a web request: null when this class was compiled by opcache.preload
+     * and the ffi.preload scope of $library is present, else what to add to php.ini (the lines
+     * preload.php prints for the module in $moduleDir). Null too when FFI is not restricted here.
+     */
+    public static function preloadProblem(string $moduleDir, string $library): ?string
+    {
+        if (!self::restricted() || !extension_loaded('ffi')) {
+            return null;
+        }
+        $name = self::scopeName($library);
+        if ($name === null) {
+            return null; // no library at all: Test Connection reports that (runtime_missing)
+        }
+        $lines = self::iniLines(self::defaultHeaderDir($moduleDir));
+        try {
+            FFI::scope($name);
+            return null;
+        } catch (\FFI\Exception $e) {
+            // Refused outright unless this method is preloaded code; else the scope is not there
+            // (no ffi.preload line, or the library was replaced after preload.php ran).
+            $missing = stripos($e->getMessage(), 'ffi.enable') !== false ? $lines['opcache'] : $lines['ffi'];
+        }
+        $script = rtrim($moduleDir, '/') . '/preload.php';
+        return 'PHP runs with ffi.enable=preload, which lets web requests use FFI only through code and '
+            . 'declarations loaded when PHP starts. Run "php ' . $script . '" as the owner of the WHMCS files, '
+            . 'add the lines it prints to the php.ini of the web server (PHP-FPM or Apache) and restart PHP: '
+            . $lines['ffi'] . ' and ' . $lines['opcache'] . ' (not in effect here: ' . $missing . '; where PHP '
+            . 'starts as root, also set opcache.preload_user to the web server\'s user). '
+            . 'Run preload.php again after replacing the runtime library. Alternatively set ffi.enable=1.';
+    }
+
     private static function ffiDisabled(): CoreException
     {
         $setting = (string) ini_get('ffi.enable');
-        $hint = strtolower($setting) === 'preload'
-            ? 'ffi.enable=preload only allows FFI on the command line and in preloaded scripts, not under '
-                . PHP_SAPI . '. '
-            : '';
         return new CoreException(
             CoreException::FFI_DISABLED,
-            "PHP FFI is disabled (ffi.enable={$setting}): {$hint}set ffi.enable=1 in the php.ini used by the web "
+            "PHP FFI is disabled (ffi.enable={$setting}): set ffi.enable=preload (PHP's default) with the php.ini "
+            . 'lines that the module\'s preload.php prints, or ffi.enable=1, in the php.ini used by the web '
             . 'server (PHP-FPM/Apache) and by the WHMCS cron, then restart PHP. Alternatively install the '
             . 'wasmer-php ("wasm") extension.'
         );
@@ -330,6 +407,9 @@ final class FfiApi implements WasmApi
         if ($this->libc === null || PHP_OS_FAMILY !== 'Linux' || getenv('COMETPROV_MODULE_CACHE_MAP') === '0') {
             return false;
         }
+        if ($this->xxh === null && self::restricted()) {
+            $this->xxh = false; // only the preloaded scope (fromScope()) may provide it
+        }
         if ($this->xxh === null) {
             try {
                 $this->xxh = FFI::cdef(self::XXH_DECLARATIONS, self::XXH_LIBRARY);
@@ -375,7 +455,7 @@ final class FfiApi implements WasmApi
             return null;
         }
         try {
-            $bytes = FFI::cast('char*', $map);
+            $bytes = $libc->cast('char*', $map);
             if (FFI::string($bytes, strlen($frame)) !== $frame) {
                 return null;
             }
@@ -489,13 +569,27 @@ final class FfiApi implements WasmApi
         if ($length === 0) {
             return '';
         }
+        $this->assertInMemory($memory, $offset, $length);
         return FFI::string($this->c->wasm_memory_data($memory) + $offset, $length);
     }
 
     public function memoryWrite(mixed $memory, int $offset, string $bytes): void
     {
         if ($bytes !== '') {
+            $this->assertInMemory($memory, $offset, strlen($bytes));
             FFI::memcpy($this->c->wasm_memory_data($memory) + $offset, $bytes, strlen($bytes));
+        }
+    }
+
+    /**
+     * AbiInstance checks its bounds already; this class checks again because, preloaded under
+     * ffi.enable=preload, it is the one FFI-capable code any script on the server could call: it
+     * must not read or write process memory outside the instance's linear memory.
+     */
+    private function assertInMemory(mixed $memory, int $offset, int $length): void
+    {
+        if ($offset < 0 || $length < 0 || $offset > $this->c->wasm_memory_data_size($memory) - $length) {
+            throw new WasmError(WasmError::TRAP, "memory access out of bounds ({$offset}+{$length})");
         }
     }
 

@@ -84,8 +84,9 @@ final class Runtime
             if ($unsafe !== null) {
                 throw new CoreException(
                     CoreException::RUNTIME_MISSING,
-                    'Comet Backup will not use the wasmer-php extension: ' . $unsafe . '. Use PHP FFI (ffi.enable=1 '
-                    . 'in php.ini and the module\'s runtime/libwasmer.so) or rebuild the extension against wasmer 1.0.2.'
+                    'Comet Backup will not use the wasmer-php extension: ' . $unsafe . '. Use PHP FFI (ffi.enable=preload '
+                    . 'with the php.ini lines that preload.php prints, or ffi.enable=1, and the module\'s runtime/libwasmer.so) '
+                    . 'or rebuild the extension against wasmer 1.0.2.'
                 );
             }
             return self::extension();
