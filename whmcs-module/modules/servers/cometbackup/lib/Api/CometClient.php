@@ -1,5 +1,6 @@
 <?php
-// The HTTP transport to a Comet Server's admin API (curl): one form POST per request, nothing else.
+// The HTTP transport to a Comet Server's admin API (curl): one form POST per request, nothing else;
+// the only place in the module that talks to Comet (plans, streams and installer downloads alike).
 
 declare(strict_types=1);
 
@@ -20,7 +21,8 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
  *   the field (never quoting it).
  * - TLS is always verified (peer and host name). A private CA is configured per server: paste its
  *   PEM certificate(s) into the server's "Access Hash" field (or put the path of a PEM file there).
- *   Nothing else is read from that field, and it never reaches the core.
+ *   Nothing else is read from that field, and it never reaches the core. CaBundle turns it into
+ *   curl options (a blob, or a checked private file on an old libcurl).
  * - 10 s to connect, 60 s in total; redirects are never followed (a 3xx is an error: following it
  *   would resend the admin password to another address).
  * - The admin credentials (`Username`, `AuthType=Password`, `Password`) are added after the
