@@ -106,6 +106,22 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertSame([], $this->chunks);
     }
 
+    public function testALargeReplyThatIsNotAnInstallerIsAbandonedWithASentence(): void
+    {
+        // An HTML page of 300 KB over HTTP 200 (a proxy's error page, say): not an installer, not
+        // an empty one either, and not held whole.
+        self::$comet->reply(['branding/generate-client/linuxgeneric' => [
+            'status' => 200, 'contentType' => 'text/html', 'bytes' => 300 * 1024, 'chunk' => 16 * 1024,
+        ]]);
+        Recorder::reset();
+        $this->assertStringContainsString('could not be downloaded', (string) $this->download('linuxgeneric'));
+        $this->assertSame([], $this->headers);
+        $this->assertSame([], $this->chunks);
+        $entries = array_values(array_filter(Recorder::moduleLog(), static fn (array $e): bool => $e['action'] === 'ClientDownload'));
+        $this->assertCount(1, $entries);
+        $this->assertLessThan(70 * 1024, strlen($entries[0]['response']), 'at most the first 64 KB reach the log');
+    }
+
     public function testAnEmptyReplyIsASentence(): void
     {
         self::$comet->reply(['branding/generate-client/linuxgeneric' => ['status' => 200, 'contentType' => 'application/octet-stream', 'body' => '']]);
