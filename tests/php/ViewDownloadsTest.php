@@ -74,6 +74,19 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertTrue($calls[0]['form']['Password'] === ViewCannedComet::ADMIN_PASSWORD, 'admin password sent');
     }
 
+    public function testACompressedInstallerArrivesDecodedWithoutTheWireLength(): void
+    {
+        $size = 256 * 1024;
+        self::$comet->reply(['branding/generate-client/spk-dsm7' => [
+            'status' => 200, 'contentType' => 'application/octet-stream', 'bytes' => $size, 'gzip' => true,
+        ]]);
+        $this->assertNull($this->download('spk-dsm7'));
+        $this->assertTrue(implode('', $this->chunks) === self::expectedBytes('branding/generate-client/spk-dsm7', $size), 'decoded bytes');
+        // The Content-Length on the wire is the compressed size: announcing it would cut the file.
+        $this->assertSame([], preg_grep('/^Content-Length:/', $this->headers));
+        $this->assertContains('Content-Disposition: attachment; filename="CometBackup-Synology-DSM7.spk"', $this->headers);
+    }
+
     public function testTheDownloadIsLoggedWithoutTheAdminPassword(): void
     {
         self::$comet->reply(['branding/generate-client/macos-x86_64' => [

@@ -276,8 +276,9 @@ final class CometClient
      * $write as curl receives it, never holding it whole. Comet reports errors as JSON (often over
      * HTTP 200), so the reply's head decides: a non-200 status, a JSON or text/* type is an error
      * (collected, at most STREAM_LOG_BYTES, for the log and the Download's response); anything else
-     * is the installer, announced once through $begin(contentType, contentLength or -1) before its
-     * first byte reaches $write. Nothing reaches $begin or $write for an error.
+     * is the installer, announced once through $begin(contentType, length) before its first byte
+     * reaches $write; the length is -1 when unknown or compressed on the wire (curl decodes it).
+     * Nothing reaches $begin or $write for an error.
      *
      * The module log gets the request (admin password masked) and the error reply, or for an
      * installer its size, never its bytes.
@@ -303,7 +304,7 @@ final class CometClient
                 $error = $head['status'] !== 200 || str_contains($contentType, 'json') || str_starts_with($contentType, 'text/');
                 $mode = $error ? 'error' : 'stream';
                 if ($mode === 'stream') {
-                    $begin($head['contentType'], $head['contentLength']);
+                    $begin($head['contentType'], $head['encoded'] ? -1 : $head['contentLength']);
                 }
             }
             if ($mode === 'error') {
@@ -362,7 +363,7 @@ final class CometClient
     }
 
     /**
-     * @param (\Closure(string, array{status: int, contentType: string, contentLength: int}): bool)|null $writer
+     * @param (\Closure(string, array{status: int, contentType: string, contentLength: int, encoded: bool}): bool)|null $writer
      *        receives the body in pieces with the reply's head instead of it being returned; false stops
      *        receiving (the Response then has the status and an empty body)
      * @param int $streamTimeout the total time a streamed reply may take (it must also keep moving)
@@ -382,7 +383,7 @@ final class CometClient
             curl_reset($this->curl);
         }
         $ch = $this->curl;
-        $head = ['status' => 0, 'contentType' => '', 'contentLength' => -1];
+        $head = ['status' => 0, 'contentType' => '', 'contentLength' => -1, 'encoded' => false];
         $options = [
             CURLOPT_URL => $this->baseUrl . '/api/v1/admin/' . $endpoint,
             CURLOPT_POST => true,
@@ -412,12 +413,16 @@ final class CometClient
             CURLOPT_HEADERFUNCTION => static function ($handle, string $line) use (&$head): int {
                 if (preg_match('#^HTTP/\S+\s+(\d{3})#', $line, $m) === 1) {
                     // A new status line (after a 100 Continue, say) starts a new header block.
-                    $head = ['status' => (int) $m[1], 'contentType' => '', 'contentLength' => -1];
+                    $head = ['status' => (int) $m[1], 'contentType' => '', 'contentLength' => -1, 'encoded' => false];
                 } elseif (stripos($line, 'content-type:') === 0) {
                     $head['contentType'] = trim(substr($line, 13));
                 } elseif (stripos($line, 'content-length:') === 0) {
                     $v = trim(substr($line, 15));
                     $head['contentLength'] = ctype_digit($v) ? (int) $v : -1;
+                } elseif (stripos($line, 'content-encoding:') === 0 && strtolower(trim(substr($line, 17))) !== 'identity') {
+                    // curl decodes the body (CURLOPT_ENCODING), so the length on the wire is not
+                    // the length of what the writer receives.
+                    $head['encoded'] = true;
                 }
                 return strlen($line);
             },
