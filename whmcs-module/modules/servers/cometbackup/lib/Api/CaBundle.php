@@ -55,8 +55,8 @@ final class CaBundle
     /**
      * The curl options that make curl trust this CA (and only it).
      *
-     * @param bool|null $blob whether CURLOPT_CAINFO_BLOB may be used (null: when PHP has it); tests
-     *                        pass false to exercise the file path on a modern PHP
+     * @param bool|null $blob false: never CURLOPT_CAINFO_BLOB (tests of the file path on a modern
+     *                        PHP); otherwise it is used whenever PHP has it
      * @param string|null $tempDir the parent of the per-user directory (null: sys_get_temp_dir())
      * @return array<int, string>
      * @throws \RuntimeException with a message naming what is wrong (never the PEM)
@@ -71,7 +71,7 @@ final class CaBundle
             return [CURLOPT_CAINFO => $this->path];
         }
         $pem = (string) $this->pem;
-        if ($blob ?? defined('CURLOPT_CAINFO_BLOB')) {
+        if (defined('CURLOPT_CAINFO_BLOB') && ($blob ?? true)) {
             return [constant('CURLOPT_CAINFO_BLOB') => $pem];
         }
         return [CURLOPT_CAINFO => self::privateFile($pem, $tempDir ?? sys_get_temp_dir())];
