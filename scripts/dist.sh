@@ -8,6 +8,7 @@
 #                                  scripts/build-runtime.sh's cached build)
 #     preview/                     the admin preview page, with the Embind build of the core beside it
 #     README.md                    the admin guide (the repository's README.md)
+#     lib/, runtime/, templates/   each with an .htaccess denying HTTP access (Apache 2.2 and 2.4)
 # Left out: tests and anything else that is a development tool.
 #
 # Usage: scripts/dist.sh [OUTDIR]   (default dist/); prints the zip's path as its last line.
@@ -60,10 +61,16 @@ cp "$module_src"/preview/{index.html,preview.css,preview.js,samples.js,README.md
 cp "$embind_dir"/cometprov_embind.{js,wasm} "$dest/preview/"
 mkdir -p "$dest/runtime"
 cp "$runtime" "$dest/runtime/libwasmer.so"
+# The deny rules: lib/ and templates/ carry their .htaccess in the module folder; runtime/ is made
+# here, so it gets a copy of the same file.
+cp "$module_src/lib/.htaccess" "$dest/runtime/.htaccess"
 cp "$repo/README.md" "$dest/README.md"
 [[ -f $repo/LICENSE ]] && cp "$repo/LICENSE" "$dest/LICENSE"
 # No editor, OS or test leftovers.
-find "$dest" \( -name '.*' -o -name '*~' -o -name '*.orig' -o -name '*Test.php' -o -name '*.swp' \) -prune -exec rm -rf {} +
+find "$dest" \( -name '.*' ! -name '.htaccess' -o -name '*~' -o -name '*.orig' -o -name '*Test.php' -o -name '*.swp' \) -prune -exec rm -rf {} +
+for denied in lib runtime templates; do
+    grep -q 'Require all denied' "$dest/$denied/.htaccess" 2>/dev/null || die "no deny rules in $denied/.htaccess"
+done
 chmod -R u=rwX,go=rX "$stage/modules"
 
 # Reproducible: fixed timestamps (the last commit's), sorted entries, no extra attributes.

@@ -63,13 +63,34 @@ final class DistTest extends HarnessTestCase
         }
         foreach ($files as $file) {
             self::assertStringStartsWith('modules/', $file, 'everything unpacks under modules/');
-            self::assertDoesNotMatchRegularExpression('#/(tests?|node_modules)/|Test\.php$|/\.#', $file);
+            // The only dot files are the deny rules of the folders a browser must not reach.
+            $check = preg_replace('#^modules/servers/cometbackup/(lib|runtime|templates)/\.htaccess$#', 'deny-rules', $file);
+            self::assertDoesNotMatchRegularExpression('#/(tests?|node_modules)/|Test\.php$|/\.#', $check);
         }
         self::assertSame(
             hash_file('sha256', getenv('COMETPROV_WASM') ?: TestSupport::repoRoot() . '/build-wasm/cometprov.wasm'),
             hash('sha256', (string) TestSupport::run(['unzip', '-p', $zip, 'modules/servers/cometbackup/cometprov.wasm'])[1]),
             'the zip carries the built core'
         );
+    }
+
+    public function testTheZipDeniesHttpAccessToLibRuntimeAndTemplates(): void
+    {
+        $module = self::unpack();
+        foreach (['lib', 'runtime', 'templates'] as $folder) {
+            $file = "{$module}/{$folder}/.htaccess";
+            self::assertFileExists($file, "{$folder}/ has its deny rules");
+            $rules = (string) file_get_contents($file);
+            // Apache 2.4 (mod_authz_core) and 2.2 (Order/Deny), each only where its module is.
+            self::assertMatchesRegularExpression('#<IfModule mod_authz_core\.c>\s*Require all denied\s*</IfModule>#', $rules, $folder);
+            self::assertMatchesRegularExpression('#<IfModule !mod_authz_core\.c>\s*Order allow,deny\s*Deny from all\s*</IfModule>#', $rules, $folder);
+        }
+        // Only those: the entry points stay reachable.
+        self::assertFileDoesNotExist($module . '/.htaccess');
+        // nginx reads no .htaccess: the admin guide in the zip gives the location rule.
+        $readme = (string) file_get_contents($module . '/README.md');
+        self::assertStringContainsString('location ~ ^/(.*/)?modules/servers/cometbackup/(lib|runtime|templates)/ {', $readme);
+        self::assertMatchesRegularExpression('#\(lib\|runtime\|templates\)/ \{\s*deny all;\s*\}#', $readme);
     }
 
     public function testTestConnectionAndCreateAccountRunFromTheUnpackedCopy(): void

@@ -188,9 +188,17 @@ final class LifecycleTest extends ModuleTestCase
         self::assertStringNotContainsString($key, $url);
         self::assertLessThanOrEqual(time() + 60, (int) $row->expires_at);
 
-        // Someone else's session cannot use it (and using it burns it).
+        // Someone else's login, or the same login in another browser session, cannot use it (and
+        // using it burns it).
         if ($kind === 'user') {
-            [$status] = Module::ssoPage($token, ['uid' => 999999]);
+            [$status] = Module::ssoPage($token, ['uid' => 999999], (string) session_id());
+            self::assertSame(403, $status);
+            $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
+            self::assertTrue($again['success']);
+            parse_str((string) parse_url($again['redirectTo'], PHP_URL_QUERY), $query);
+            $token = (string) $query['token'];
+            $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
+            [$status] = Module::ssoPage($token, $session, 'another-browser-' . bin2hex(random_bytes(8)));
             self::assertSame(403, $status);
             $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
             self::assertTrue($again['success']);
@@ -198,11 +206,11 @@ final class LifecycleTest extends ModuleTestCase
             $token = (string) $query['token'];
             $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
         }
-        [$status, $headers, $html] = Module::ssoPage($token, $session);
+        [$status, $headers, $html] = Module::ssoPage($token, $session, (string) session_id());
         self::assertSame(200, $status);
         self::assertContains('Cache-Control: no-store, no-cache, must-revalidate, max-age=0', $headers);
         self::assertStringContainsString($kind === 'admin' ? 'session_login' : 'user_session_login', $html);
-        [$second] = Module::ssoPage($token, $session);
+        [$second] = Module::ssoPage($token, $session, (string) session_id());
         self::assertSame(403, $second, 'a token works once');
         self::assertStringContainsString(end($keys), $html, 'the page carries the key in its script, not in a URL');
         return $keys;

@@ -62,8 +62,13 @@ while (true) {
     $status = (int) ($reply['status'] ?? 200);
     $type = (string) ($reply['contentType'] ?? 'application/json');
     $payload = isset($reply['bytes']) ? bytesFor((int) $reply['bytes'], $endpoint) : (string) ($reply['body'] ?? '');
+    $encoding = '';
+    if (!empty($reply['gzip'])) {
+        $payload = gzencode($payload);
+        $encoding = "\r\nContent-Encoding: gzip";
+    }
     $out = "HTTP/1.1 {$status} Canned\r\nContent-Type: {$type}\r\nContent-Length: " . strlen($payload)
-        . "\r\nConnection: close\r\n\r\n";
+        . $encoding . "\r\nConnection: close\r\n\r\n";
     fwrite($conn, $out);
     $step = (int) ($reply['chunk'] ?? 0);
     if ($step > 0) {

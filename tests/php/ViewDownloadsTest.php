@@ -74,6 +74,19 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertTrue($calls[0]['form']['Password'] === ViewCannedComet::ADMIN_PASSWORD, 'admin password sent');
     }
 
+    public function testACompressedInstallerArrivesDecodedWithoutTheWireLength(): void
+    {
+        $size = 256 * 1024;
+        self::$comet->reply(['branding/generate-client/spk-dsm7' => [
+            'status' => 200, 'contentType' => 'application/octet-stream', 'bytes' => $size, 'gzip' => true,
+        ]]);
+        $this->assertNull($this->download('spk-dsm7'));
+        $this->assertTrue(implode('', $this->chunks) === self::expectedBytes('branding/generate-client/spk-dsm7', $size), 'decoded bytes');
+        // The Content-Length on the wire is the compressed size: announcing it would cut the file.
+        $this->assertSame([], preg_grep('/^Content-Length:/', $this->headers));
+        $this->assertContains('Content-Disposition: attachment; filename="CometBackup-Synology-DSM7.spk"', $this->headers);
+    }
+
     public function testTheDownloadIsLoggedWithoutTheAdminPassword(): void
     {
         self::$comet->reply(['branding/generate-client/macos-x86_64' => [
@@ -104,6 +117,22 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertIsString($this->download('linuxgeneric'));
         $this->assertSame([], $this->headers);
         $this->assertSame([], $this->chunks);
+    }
+
+    public function testALargeReplyThatIsNotAnInstallerIsAbandonedWithASentence(): void
+    {
+        // An HTML page of 300 KB over HTTP 200 (a proxy's error page, say): not an installer, not
+        // an empty one either, and not held whole.
+        self::$comet->reply(['branding/generate-client/linuxgeneric' => [
+            'status' => 200, 'contentType' => 'text/html', 'bytes' => 300 * 1024, 'chunk' => 16 * 1024,
+        ]]);
+        Recorder::reset();
+        $this->assertStringContainsString('could not be downloaded', (string) $this->download('linuxgeneric'));
+        $this->assertSame([], $this->headers);
+        $this->assertSame([], $this->chunks);
+        $entries = array_values(array_filter(Recorder::moduleLog(), static fn (array $e): bool => $e['action'] === 'ClientDownload'));
+        $this->assertCount(1, $entries);
+        $this->assertLessThan(70 * 1024, strlen($entries[0]['response']), 'at most the first 64 KB reach the log');
     }
 
     public function testAnEmptyReplyIsASentence(): void

@@ -113,6 +113,17 @@ final class Whmcs
         self::$lastViolations = [];
     }
 
+    /**
+     * Starts a new WHMCS login session as far as the module can see it: a fresh PHP session ID
+     * (functions.php turns session cookies off, so this works after output too). Returns the ID.
+     */
+    public static function loginSession(?string $id = null): string
+    {
+        $id ??= 'harness' . bin2hex(random_bytes(16));
+        session_id($id);
+        return $id;
+    }
+
     /** Makes ROOTDIR/modules/servers/<name> point at $dir (e.g. a test fixture module). */
     public static function installModule(string $name, string $dir): void
     {

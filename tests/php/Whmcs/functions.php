@@ -23,6 +23,14 @@ spl_autoload_register(static function (string $class): void {
     }
 });
 
+// A WHMCS login session, as every web request of WHMCS has one: sign-in tokens are bound to its ID.
+// No cookie and no session file (session.use_cookies=0, never session_start()): only the ID exists,
+// and Whmcs::loginSession() can change it later, after output, as a test's "other browser".
+if (session_status() === PHP_SESSION_NONE && session_id() === '' && !headers_sent()) {
+    ini_set('session.use_cookies', '0');
+    Whmcs::loginSession();
+}
+
 if (!defined('ROOTDIR')) {
     // A throwaway "WHMCS root": modules/servers/cometbackup is a symlink to the module under test
     // ($COMETPROV_HARNESS_MODULE_DIR, e.g. an unpacked release, or the folder in this repository).

@@ -26,15 +26,25 @@ if ($cometbackupProblem !== null) {
 }
 cometbackup_Autoload();
 
+// The page carries a live session key and is safe only with its own headers (no-store, no framing,
+// no Referer). Once output has gone out they can no longer be sent, so nothing is shown and the
+// token is left unused; the same check runs again after the token was consumed.
+if (headers_sent()) {
+    echo htmlspecialchars(\WHMCS\Module\Server\CometBackup\Whmcs\Lang::text('module.sso_headers_sent'), ENT_QUOTES, 'UTF-8');
+    return;
+}
 $cometbackupToken = isset($_GET['token']) && is_string($_GET['token']) ? $_GET['token'] : '';
 list($cometbackupStatus, $cometbackupHeaders, $cometbackupHtml) = \WHMCS\Module\Server\CometBackup\Module::ssoPage(
     $cometbackupToken,
-    isset($_SESSION) && is_array($_SESSION) ? $_SESSION : []
+    isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
+    (string) session_id()
 );
-if (!headers_sent()) {
-    http_response_code($cometbackupStatus);
-    foreach ($cometbackupHeaders as $cometbackupHeader) {
-        header($cometbackupHeader);
-    }
+if (headers_sent()) {
+    echo htmlspecialchars(\WHMCS\Module\Server\CometBackup\Whmcs\Lang::text('module.sso_headers_sent'), ENT_QUOTES, 'UTF-8');
+    return;
+}
+http_response_code($cometbackupStatus);
+foreach ($cometbackupHeaders as $cometbackupHeader) {
+    header($cometbackupHeader);
 }
 echo $cometbackupHtml;

@@ -241,3 +241,7 @@ $_LANG['ui.admin.error.badreply'] = 'The Comet Server sent an unreadable reply.'
 $_LANG['ui.admin.error.missing'] = 'The Comet account does not exist on the Comet Server.';
 $_LANG['ui.admin.error.server'] = 'The Comet Server refused to show the account.';
 $_LANG['ui.admin.error.unreachable'] = 'The Comet Server cannot be reached.';
+
+// Sign-in bound to the login session (issue 15, hardening).
+$_LANG['module.sso_no_session'] = 'Signing in needs a WHMCS login session (the sign-in link is bound to it). Log in again, then click the sign-in button.';
+$_LANG['module.sso_headers_sent'] = 'The sign-in page cannot be shown: something printed output before it (a PHP notice, a hook or a BOM in a file). Check the PHP error log, then click the sign-in button again.';

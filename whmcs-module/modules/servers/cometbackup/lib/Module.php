@@ -506,6 +506,11 @@ final class Module
             if ($system === '') {
                 return ['success' => false, 'errorMsg' => Failure::fromKey($action, 'module.no_system_url', '', $secrets)];
             }
+            // The token is bound to this login session; without one no Comet session is started.
+            $sessionDigest = SsoTokens::sessionDigest((string) session_id());
+            if ($sessionDigest === '') {
+                return ['success' => false, 'errorMsg' => Failure::fromKey($action, 'module.sso_no_session', '', $secrets)];
+            }
             [$client, $runner] = self::wire($params);
             $contexts = self::contexts();
             $user = $action === 'ServiceSingleSignOn';
@@ -523,6 +528,7 @@ final class Module
                 $key,
                 $user ? 'user' : 'admin',
                 $user ? (int) ($params['userid'] ?? 0) : 0,
+                $sessionDigest,
                 self::now()
             );
             return ['success' => true, 'redirectTo' => $system . self::SSO_PATH . '?token=' . $token];
@@ -533,15 +539,16 @@ final class Module
     }
 
     /**
-     * sso.php: the page for a token (consumed here), or an error page.
+     * sso.php: the page for a token (consumed here), or an error page. $session is WHMCS's
+     * $_SESSION and $sessionId its PHP session ID (session_id()), which the token is bound to.
      *
      * @return array{0: int, 1: list<string>, 2: string} [HTTP status, headers, HTML]
      */
-    public static function ssoPage(string $token, array $session): array
+    public static function ssoPage(string $token, array $session, string $sessionId): array
     {
         $headers = class_exists(View\SsoPage::class) ? View\SsoPage::headers() : ['Content-Type: text/html; charset=utf-8', 'Cache-Control: no-store'];
         try {
-            $entry = SsoTokens::consume($token, $session, self::now());
+            $entry = SsoTokens::consume($token, $session, SsoTokens::sessionDigest($sessionId), self::now());
             if ($entry === null) {
                 return [403, $headers, self::plainPage(Lang::text('module.sso_expired'))];
             }

@@ -1,5 +1,6 @@
 <?php
-// The HTTP transport to a Comet Server's admin API (curl): one form POST per request, nothing else.
+// The HTTP transport to a Comet Server's admin API (curl): one form POST per request, nothing else;
+// the only place in the module that talks to Comet (plans, streams and installer downloads alike).
 
 declare(strict_types=1);
 
@@ -20,7 +21,8 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
  *   the field (never quoting it).
  * - TLS is always verified (peer and host name). A private CA is configured per server: paste its
  *   PEM certificate(s) into the server's "Access Hash" field (or put the path of a PEM file there).
- *   Nothing else is read from that field, and it never reaches the core.
+ *   Nothing else is read from that field, and it never reaches the core. CaBundle turns it into
+ *   curl options (a blob, or a checked private file on an old libcurl).
  * - 10 s to connect, 60 s in total; redirects are never followed (a 3xx is an error: following it
  *   would resend the admin password to another address).
  * - The admin credentials (`Username`, `AuthType=Password`, `Password`) are added after the
@@ -38,10 +40,11 @@ final class CometClient
     public const STREAM_TIMEOUT = 900;
     /** A streamed reply up to this size (an error envelope, an error page) is logged as post() logs it. */
     public const STREAM_LOG_BYTES = 65536;
+    /** An installer is built on demand and is large: the time it may take (it must keep moving). */
+    public const DOWNLOAD_TIMEOUT = 600;
 
     /** @var \CurlHandle|null one handle per client (DNS and TLS session caches are kept; connections are not, see send()) */
     private $curl = null;
-    private ?string $caFile = null;
     private int $streamedBytes = 0;
     /** A streamed reply while it is at most STREAM_LOG_BYTES long (then null): logged like post()'s. */
     private ?string $streamHead = null;
@@ -50,11 +53,12 @@ final class CometClient
         private readonly string $baseUrl,
         private readonly string $adminUsername,
         private readonly string $adminPassword,
-        private readonly ?string $caPem,
-        private readonly ?string $caPath,
+        private readonly ?CaBundle $ca,
         private readonly ModuleLog $log,
         private readonly int $connectTimeout,
         private readonly int $totalTimeout,
+        private readonly ?bool $caBlob,
+        private readonly ?string $caTempDir,
     ) {
     }
 
@@ -63,7 +67,8 @@ final class CometClient
      * (optionally `host:port/path`), serverip as a fallback host, serverport, serverusername,
      * serverpassword (decrypted) and serveraccesshash (optional CA, see the class comment).
      *
-     * @param array{connectTimeout?: int, timeout?: int} $options
+     * @param array{connectTimeout?: int, timeout?: int, caBlob?: bool, caTempDir?: string} $options caBlob and
+     *        caTempDir are for tests of the CA file path (see CaBundle::curlOptions)
      * @throws \InvalidArgumentException when the server settings cannot form a URL (a clear message)
      */
     public static function fromParams(array $params, ?ModuleLog $log = null, array $options = []): self
@@ -160,7 +165,6 @@ final class CometClient
         $defaultPort = $secure ? 443 : 80;
         $baseUrl = $scheme . '://' . $host . ($port === $defaultPort ? '' : ':' . $port) . $path;
 
-        [$caPem, $caPath] = self::caFromAccessHash((string) ($params['serveraccesshash'] ?? ''));
         $password = (string) ($params['serverpassword'] ?? '');
         $log ??= new ModuleLog(Redactor::valuesFromParams($params));
         $log->addSecrets([$password]);
@@ -168,11 +172,12 @@ final class CometClient
             $baseUrl,
             (string) ($params['serverusername'] ?? ''),
             $password,
-            $caPem,
-            $caPath,
+            CaBundle::fromAccessHash((string) ($params['serveraccesshash'] ?? '')),
             $log,
             (int) ($options['connectTimeout'] ?? self::CONNECT_TIMEOUT),
             (int) ($options['timeout'] ?? self::TOTAL_TIMEOUT),
+            isset($options['caBlob']) ? (bool) $options['caBlob'] : null,
+            isset($options['caTempDir']) ? (string) $options['caTempDir'] : null,
         );
     }
 
@@ -235,7 +240,18 @@ final class CometClient
         [$form, $secretNames, $secretValues] = $this->form($params, $secretNames);
         $this->streamedBytes = 0;
         $this->streamHead = '';
-        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738), $sink);
+        $writer = function (string $chunk, array $head) use ($sink): bool {
+            $this->streamedBytes += strlen($chunk);
+            // The first bytes are kept for the log while the reply is small; never more.
+            if ($this->streamHead !== null) {
+                $this->streamHead = $this->streamedBytes <= self::STREAM_LOG_BYTES ? $this->streamHead . $chunk : null;
+            }
+            if ($head['status'] !== 200) {
+                return true; // an error page is not read
+            }
+            return $sink($chunk); // false: stop receiving, the core has decided
+        };
+        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738), $writer, self::STREAM_TIMEOUT);
         if ($response->transportError() !== null) {
             $summary = $response;
         } elseif ($this->streamHead !== null) {
@@ -253,6 +269,70 @@ final class CometClient
     public function streamedBytes(): int
     {
         return $this->streamedBytes;
+    }
+
+    /**
+     * Streams a client installer from `branding/generate-client/<platform>` (tens of megabytes) to
+     * $write as curl receives it, never holding it whole. Comet reports errors as JSON (often over
+     * HTTP 200), so the reply's head decides: a non-200 status, a JSON or text/* type is an error
+     * (collected, at most STREAM_LOG_BYTES, for the log and the Download's response); anything else
+     * is the installer, announced once through $begin(contentType, length) before its first byte
+     * reaches $write; the length is -1 when unknown or compressed on the wire (curl decodes it).
+     * Nothing reaches $begin or $write for an error.
+     *
+     * The module log gets the request (admin password masked) and the error reply, or for an
+     * installer its size, never its bytes.
+     *
+     * @param callable(string, int): void $begin
+     * @param callable(string): void $write
+     */
+    public function downloadClient(string $platform, string $action, callable $begin, callable $write): Download
+    {
+        if (preg_match('/^[a-z0-9][a-z0-9_-]{0,63}$/', $platform) !== 1) {
+            return new Download(false, 0, Response::failed('other', 'refused to request an installer for a malformed platform name'));
+        }
+        $endpoint = 'branding/generate-client/' . $platform;
+        // SelfAddress: the address the installer will connect to, the one this module uses.
+        [$form, $secretNames, $secretValues] = $this->form(['SelfAddress' => $this->baseUrl . '/'], []);
+        $mode = null; // null = undecided, 'stream' = the installer, 'error' = an error document
+        $errorBody = '';
+        $sent = 0;
+        $contentType = '';
+        $writer = static function (string $chunk, array $head) use (&$mode, &$errorBody, &$sent, &$contentType, $begin, $write): bool {
+            if ($mode === null) {
+                $contentType = strtolower($head['contentType']);
+                $error = $head['status'] !== 200 || str_contains($contentType, 'json') || str_starts_with($contentType, 'text/');
+                $mode = $error ? 'error' : 'stream';
+                if ($mode === 'stream') {
+                    $begin($head['contentType'], $head['encoded'] ? -1 : $head['contentLength']);
+                }
+            }
+            if ($mode === 'error') {
+                if (strlen($errorBody) + strlen($chunk) > self::STREAM_LOG_BYTES) {
+                    // Not an error document after all, and not worth holding: its start is kept.
+                    $errorBody .= substr($chunk, 0, self::STREAM_LOG_BYTES - strlen($errorBody));
+                    return false;
+                }
+                $errorBody .= $chunk;
+                return true;
+            }
+            $write($chunk);
+            $sent += strlen($chunk);
+            return true;
+        };
+        $response = $this->send($endpoint, http_build_query($form, '', '&', PHP_QUERY_RFC1738), $writer, self::DOWNLOAD_TIMEOUT);
+        $error = $response->transportError();
+        if ($mode === 'stream') {
+            $summary = sprintf('%d bytes of %s streamed to the browser%s', $sent, $contentType === '' ? 'binary data' : $contentType,
+                $error !== null ? ' (interrupted: ' . $error['message'] . ')' : '');
+            $this->log->call($action, $endpoint, $form, $summary, $secretValues, $secretNames);
+            return new Download(true, $sent, $response);
+        }
+        if ($error === null || $errorBody !== '') {
+            $response = Response::http($response->httpStatus(), $errorBody, $response->contentType());
+        }
+        $this->log->call($action, $endpoint, $form, $response, $secretValues, $secretNames);
+        return new Download(false, 0, $response);
     }
 
     /**
@@ -282,8 +362,13 @@ final class CometClient
         return [$form, $secretNames, $secretValues];
     }
 
-    /** @param (callable(string): bool)|null $sink streams a 200 reply's body instead of returning it */
-    private function send(string $endpoint, string $body, ?callable $sink = null): Response
+    /**
+     * @param (\Closure(string, array{status: int, contentType: string, contentLength: int, encoded: bool}): bool)|null $writer
+     *        receives the body in pieces with the reply's head instead of it being returned; false stops
+     *        receiving (the Response then has the status and an empty body)
+     * @param int $streamTimeout the total time a streamed reply may take (it must also keep moving)
+     */
+    private function send(string $endpoint, string $body, ?\Closure $writer = null, int $streamTimeout = 0): Response
     {
         if (!function_exists('curl_init')) {
             return Response::failed('other', 'the PHP curl extension is not loaded');
@@ -298,7 +383,7 @@ final class CometClient
             curl_reset($this->curl);
         }
         $ch = $this->curl;
-        $contentType = '';
+        $head = ['status' => 0, 'contentType' => '', 'contentLength' => -1, 'encoded' => false];
         $options = [
             CURLOPT_URL => $this->baseUrl . '/api/v1/admin/' . $endpoint,
             CURLOPT_POST => true,
@@ -325,34 +410,36 @@ final class CometClient
                 'Expect:',
             ],
             CURLOPT_USERAGENT => 'cometbackup-whmcs',
-            CURLOPT_HEADERFUNCTION => static function ($handle, string $line) use (&$contentType): int {
-                if (stripos($line, 'content-type:') === 0) {
-                    $contentType = trim(substr($line, 13));
+            CURLOPT_HEADERFUNCTION => static function ($handle, string $line) use (&$head): int {
+                if (preg_match('#^HTTP/\S+\s+(\d{3})#', $line, $m) === 1) {
+                    // A new status line (after a 100 Continue, say) starts a new header block.
+                    $head = ['status' => (int) $m[1], 'contentType' => '', 'contentLength' => -1, 'encoded' => false];
+                } elseif (stripos($line, 'content-type:') === 0) {
+                    $head['contentType'] = trim(substr($line, 13));
+                } elseif (stripos($line, 'content-length:') === 0) {
+                    $v = trim(substr($line, 15));
+                    $head['contentLength'] = ctype_digit($v) ? (int) $v : -1;
+                } elseif (stripos($line, 'content-encoding:') === 0 && strtolower(trim(substr($line, 17))) !== 'identity') {
+                    // curl decodes the body (CURLOPT_ENCODING), so the length on the wire is not
+                    // the length of what the writer receives.
+                    $head['encoded'] = true;
                 }
                 return strlen($line);
             },
         ];
         $stopped = false;
-        if ($sink !== null) {
-            // The body goes to the sink as it arrives; a stall (no byte for the usual total timeout)
-            // fails, a long but moving transfer of a large server does not.
+        if ($writer !== null) {
+            // The body goes to the writer as it arrives; a stall (no byte for the usual total timeout)
+            // fails, a long but moving transfer (a large server, an installer) does not.
             unset($options[CURLOPT_RETURNTRANSFER]);
-            $options[CURLOPT_TIMEOUT] = max($this->totalTimeout, self::STREAM_TIMEOUT);
+            $options[CURLOPT_TIMEOUT] = max($this->totalTimeout, $streamTimeout);
             $options[CURLOPT_LOW_SPEED_LIMIT] = 1;
             $options[CURLOPT_LOW_SPEED_TIME] = $this->totalTimeout;
             $options[CURLOPT_BUFFERSIZE] = 512 * 1024;
-            $options[CURLOPT_WRITEFUNCTION] = function ($handle, string $chunk) use ($sink, &$stopped): int {
-                $this->streamedBytes += strlen($chunk);
-                // The first bytes are kept for the log while the reply is small; never more.
-                if ($this->streamHead !== null) {
-                    $this->streamHead = $this->streamedBytes <= self::STREAM_LOG_BYTES ? $this->streamHead . $chunk : null;
-                }
-                if ((int) curl_getinfo($handle, CURLINFO_RESPONSE_CODE) !== 200) {
-                    return strlen($chunk); // an error page is not read
-                }
-                if (!$sink($chunk)) {
+            $options[CURLOPT_WRITEFUNCTION] = static function ($handle, string $chunk) use ($writer, &$head, &$stopped): int {
+                if (!$writer($chunk, $head)) {
                     $stopped = true;
-                    return 0; // stop receiving: the core has decided
+                    return 0;
                 }
                 return strlen($chunk);
             };
@@ -367,47 +454,27 @@ final class CometClient
         curl_setopt_array($ch, $options);
         $result = curl_exec($ch);
         $errno = curl_errno($ch);
-        if ($sink !== null && $stopped && $errno === 23) {
-            // CURLE_WRITE_ERROR because the sink said stop: the reply was received, just not read on.
-            return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), '', $contentType);
+        if ($writer !== null && $stopped && $errno === 23) {
+            // CURLE_WRITE_ERROR because the writer said stop: the reply was received, just not read on.
+            return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), '', $head['contentType']);
         }
         if ($result === false || $errno !== 0) {
             return Response::failed(self::transportKind($errno), self::transportMessage($errno, curl_error($ch)));
         }
-        return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), $sink !== null ? '' : (string) $result, $contentType);
+        return Response::http((int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), $writer !== null ? '' : (string) $result, $head['contentType']);
     }
 
     /** @param array<int, mixed> $options */
     private function applyCa(array &$options): ?string
     {
-        if ($this->caPath !== null) {
-            if (!is_readable($this->caPath)) {
-                return "the CA file named in the server's Access Hash ({$this->caPath}) cannot be read";
-            }
-            $options[CURLOPT_CAINFO] = $this->caPath;
+        if ($this->ca === null) {
             return null;
         }
-        if ($this->caPem === null) {
-            return null;
+        try {
+            $options = $this->ca->curlOptions($this->caBlob, $this->caTempDir) + $options;
+        } catch (\RuntimeException $e) {
+            return $e->getMessage();
         }
-        if (defined('CURLOPT_CAINFO_BLOB')) {
-            $options[CURLOPT_CAINFO_BLOB] = $this->caPem;
-            return null;
-        }
-        // Older libcurl: the same PEM through a private file named by its digest.
-        if ($this->caFile === null) {
-            $file = sys_get_temp_dir() . '/cometbackup-ca-' . hash('sha256', $this->caPem) . '.pem';
-            if (!is_file($file)) {
-                $tmp = $file . '.' . bin2hex(random_bytes(4));
-                if (@file_put_contents($tmp, $this->caPem) === false || !@rename($tmp, $file)) {
-                    @unlink($tmp);
-                    return 'the CA certificate from the server\'s Access Hash could not be written to a temporary file';
-                }
-                @chmod($file, 0600);
-            }
-            $this->caFile = $file;
-        }
-        $options[CURLOPT_CAINFO] = $this->caFile;
         return null;
     }
 
@@ -425,22 +492,6 @@ final class CometClient
             return $v === true || $v === 1 || in_array(strtolower((string) $v), ['on', '1', 'true', 'yes'], true);
         }
         return strtolower((string) ($params['serverhttpprefix'] ?? '')) === 'https';
-    }
-
-    /** @return array{0: ?string, 1: ?string} [PEM text, file path] */
-    private static function caFromAccessHash(string $accessHash): array
-    {
-        $value = trim($accessHash);
-        if ($value === '') {
-            return [null, null];
-        }
-        if (str_contains($value, '-----BEGIN CERTIFICATE-----')) {
-            return [$value . "\n", null];
-        }
-        if ($value[0] === '/' && preg_match('/\.(pem|crt|cer)$/i', $value) === 1) {
-            return [null, $value];
-        }
-        return [null, null];
     }
 
     private static function transportKind(int $errno): string

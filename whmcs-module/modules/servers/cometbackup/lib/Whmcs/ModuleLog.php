@@ -9,7 +9,7 @@ use WHMCS\Module\Server\CometBackup\Api\Response;
 
 /**
  * Writes one module-log entry per Comet request. Secrets are removed twice: by name here
- * (Redactor: passwords, session keys, ProfileData, profile replies) and by value through
+ * (Redactor: secret parameters, reply members by name pattern, profile and policy data) and by value through
  * logModuleCall's $replaceVars (admin password, service passwords, session keys), so a secret
  * echoed in an unexpected place is still masked.
  */
