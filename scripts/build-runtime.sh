@@ -77,7 +77,7 @@ export CARGO_TARGET_DIR="$cache_dir/cargo-target-zig"
 # already ships wasm.h, so skip that step the way upstream's publish script does.
 export WASMER_PUBLISH_SCRIPT_IS_RUNNING=1
 
-log "building wasmer-c-api for $triple, glibc $max_glibc, in $CARGO_TARGET_DIR (a first build: 14 min on 2 busy cores, 5 to 6 min on idle ones)"
+log "building wasmer-c-api for $triple, glibc $max_glibc, in $CARGO_TARGET_DIR (a first build took 14 min on 2 cores shared with other builds)"
 start=$(date +%s)
 messages="$runtime_dir/.cargo-messages.$$.json"
 trap 'rm -f "$messages"' EXIT
