@@ -52,11 +52,11 @@ if [[ -f "$lib" && -f "$out_dir/wasm.h" ]]; then
 fi
 
 command -v cargo >/dev/null || { log "cargo not found: install Rust (rustup or Debian's cargo) first"; exit 1; }
-# The target is the host's own triple on x86_64 machines, so its std is normally there already;
-# rustup adds it only where rustup is what provides Rust (from its own server, like any Rust install).
+# The target is the host's own triple on x86_64 machines, so its std comes with Rust itself; the
+# build downloads no toolchain parts (only crates and the PyPI wheels).
 if [[ ! -d $(rustc --print target-libdir --target "$triple" 2>/dev/null) ]]; then
-    command -v rustup >/dev/null || { log "Rust has no std for $triple and rustup is not installed"; exit 1; }
-    rustup target add "$triple" >&2
+    log "Rust has no standard library for $triple: build on x86_64 Linux, or run: rustup target add $triple"
+    exit 1
 fi
 
 # cargo-zigbuild and zig, from PyPI into a venv in the cache (idempotent).
