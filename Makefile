@@ -60,7 +60,9 @@ node-harness/node_modules/.package-lock.json: node-harness/package-lock.json | d
 
 node-deps: deps node-harness/node_modules/.package-lock.json
 
-# libwasmer from crates, cached by the lockfile's hash; a no-op when nothing changed.
+# libwasmer from crates, linked by cargo-zigbuild for glibc 2.17 (zig from PyPI, in a venv in the cache),
+# cached by the lockfile's and the recipe's hash; a no-op when nothing changed. The one library that
+# test-php, test-conformance, demo, bench and dist all use.
 runtime: deps
 	bash scripts/build-runtime.sh >/dev/null
 

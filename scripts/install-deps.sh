@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need and is missing: Debian packages now; npm and crates are
-# installed by their own make targets. Idempotent and quiet when everything is present.
+# Installs what the build and tests need and is missing: Debian packages now; npm packages, crates and
+# the PyPI linker toolchain of the runtime library (scripts/install-zig.sh, called by
+# scripts/build-runtime.sh) are installed by their own make targets. Idempotent and quiet when
+# everything is present.
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +19,7 @@ PACKAGES=(
   libxxhash0                           # checks mapped compiled-module cache entries (the PHP host)
   openssl ca-certificates curl         # throwaway TLS certificates for the emulator tests
   chromium                             # the Embind build is tested in a real browser
+  python3-venv python3-pip             # cargo-zigbuild and zig from PyPI, in a venv (scripts/install-zig.sh)
 )
 
 missing=()
