@@ -451,7 +451,12 @@ AccountRead read_account(Machine& m, const Reply& r, const std::string& user, js
     return AccountRead::profile;
 }
 
-bool version_unknown(const Context& c) { return c.server_version.empty(); }
+// An unreadable stored version (not one meta/version gave) counts as unknown: ask again.
+bool version_unknown(const Context& c) {
+    ServerVersion v;
+    Error ignored;
+    return !parse_server_version(c.server_version, v, ignored, "") || !v.known;
+}
 
 Call version_call() { return Call{"meta/version", json::object(), {}}; }
 
