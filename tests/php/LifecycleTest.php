@@ -10,7 +10,6 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 require_once __DIR__ . '/ModuleTestCase.php';
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Recorder;
@@ -190,7 +189,7 @@ final class LifecycleTest extends ModuleTestCase
 
         // Someone else's session cannot use it (and using it burns it).
         if ($kind === 'user') {
-            [$status] = Module::ssoPage($token, ['uid' => 999999]);
+            [$status] = $this->app->ssoPage($token, ['uid' => 999999]);
             self::assertSame(403, $status);
             $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
             self::assertTrue($again['success']);
@@ -198,11 +197,11 @@ final class LifecycleTest extends ModuleTestCase
             $token = (string) $query['token'];
             $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
         }
-        [$status, $headers, $html] = Module::ssoPage($token, $session);
+        [$status, $headers, $html] = $this->app->ssoPage($token, $session);
         self::assertSame(200, $status);
         self::assertContains('Cache-Control: no-store, no-cache, must-revalidate, max-age=0', $headers);
         self::assertStringContainsString($kind === 'admin' ? 'session_login' : 'user_session_login', $html);
-        [$second] = Module::ssoPage($token, $session);
+        [$second] = $this->app->ssoPage($token, $session);
         self::assertSame(403, $second, 'a token works once');
         self::assertStringContainsString(end($keys), $html, 'the page carries the key in its script, not in a URL');
         return $keys;

@@ -1,5 +1,6 @@
 <?php
-// The customer's client area: built from canned Comet replies over real curl, rendered by Smarty 4.
+// The customer's client area: the core's ServiceOverview plan run against canned Comet replies over
+// real curl, its result rendered by the view and Smarty 4.
 
 declare(strict_types=1);
 
@@ -16,7 +17,7 @@ final class ViewClientAreaTest extends ViewTestCase
     private function build(array $params = []): array
     {
         $params = $this->serviceParams($params);
-        return ClientArea::build($params, self::$comet->client($params), self::NOW);
+        return ClientArea::page(self::overview($params, self::NOW), (int) $params['serviceid']);
     }
 
     public function testHostileDeviceVaultAndItemNamesStayText(): void
@@ -323,27 +324,9 @@ final class ViewClientAreaTest extends ViewTestCase
         $probe = stream_socket_server('tcp://127.0.0.1:0');
         $name = stream_socket_get_name($probe, false);
         fclose($probe);
-        $params = $this->serviceParams(['serverhostname' => $name]);
-        $result = ClientArea::build($params, self::$comet->client($params), self::NOW);
+        $result = $this->build(['serverhostname' => $name]);
         $this->assertSame('templates/error', $result['templatefile']);
         $this->assertStringContainsString('cannot be reached', $this->render($result));
-    }
-
-    public function testForServiceTurnsUnusableServerSettingsIntoTheErrorTemplate(): void
-    {
-        $result = ClientArea::forService($this->serviceParams(['serverhostname' => 'bad host/<x>', 'serverip' => '']));
-        $this->assertSame('templates/error', $result['templatefile']);
-        $this->assertStringContainsString('could not provide', $this->render($result));
-        $this->assertStringContainsString('Cloud vault', $this->render(ClientArea::forService($this->primed())));
-    }
-
-    private function primed(): array
-    {
-        self::$comet->reply([
-            'get-user-profile-and-hash' => self::profileReply(self::profile()),
-            'get-jobs-for-custom-search' => ViewCannedComet::json([]),
-        ]);
-        return $this->serviceParams();
     }
 
     public function testFailedJobsStillShowTheAccount(): void
