@@ -161,27 +161,37 @@ final class App
 
     /**
      * Runs one plan of the core: context, requests, effects stored (also on failure: a failed
-     * Create may carry a claim, a failed read an adoption).
+     * Create may carry a claim, a read an adoption).
      *
      * @param array<string, mixed> $extra context keys the App adds (role)
      * @param array<string, string> $raw context keys already encoded as JSON text
-     * @return array{0: PlanResult, 1: list<string>, 2: CometClient} [result, effects WHMCS refused to store, client]
+     * @return array{0: PlanResult, 1: list<string>, 2: CometClient, 3: array<string, mixed>}
+     *         [result, effects WHMCS refused to store, client, the context sent]
      */
     public function plan(string $action, array $params, array $extra = [], array $raw = []): array
     {
         $client = $this->client($params);
         $contexts = new ContextBuilder($this->store, $this->clock);
-        if (in_array($action, self::SERVICE_PLANS, true)) {
-            $ctx = $contexts->service($params, $client);
+        $service = in_array($action, self::SERVICE_PLANS, true);
+        if ($service) {
+            $ctx = $contexts->service($params, $client, $action);
             if (!array_key_exists('status', $ctx)) {
                 $ctx['status'] = ContextBuilder::text($params['status'] ?? '', "service's status");
             }
         } else {
             $ctx = $contexts->server($params, $client);
         }
-        $result = (new PlanRunner($this->core(), $client))->run($action, $extra + $ctx, $raw);
-        $problems = $this->store->apply($params, $result->effects);
-        return [$result, $problems, $client];
+        $ctx = $extra + $ctx;
+        $result = (new PlanRunner($this->core(), $client))->run($action, $ctx, $raw);
+        $problems = [];
+        if ($service) {
+            $problems = $this->store->apply($params, $result->effects);
+        } elseif (method_exists($this->store, 'applyServer')) {
+            // The server's effects (serverVersion, per WHMCS server): EffectStore::applyServer comes
+            // with the inherit branch; before it is merged there is nothing of the server to keep.
+            $this->store->applyServer($params, $result->effects);
+        }
+        return [$result, $problems, $client, $ctx];
     }
 
     /** @return array{ok: bool, value: mixed, message: string} */
@@ -489,11 +499,14 @@ final class App
      */
     private function accountAction(string $action, array $params, string $label): array
     {
-        [$result, $problems] = $this->plan($action, $params);
+        [$result, $problems, , $ctx] = $this->plan($action, $params);
         if (!$result->ok()) {
             return self::failed($this->planFailure($label, $result, $params));
         }
-        if ($action === 'ChangePassword') {
+        if (method_exists($this->store, 'afterSuccess')) {
+            // The applied password's digest, and both password fields set to it (inherit branch).
+            $problems = array_merge($problems, $this->store->afterSuccess($label, $params, $ctx));
+        } elseif ($action === 'ChangePassword') {
             $problems = array_merge($problems, $this->store->syncCustomPassword($params, (string) ($params['password'] ?? '')));
         }
         if ($problems !== []) {
