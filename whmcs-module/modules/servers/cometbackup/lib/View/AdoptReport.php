@@ -30,8 +30,8 @@ final class AdoptReport
             $matches = ($policy['matches'] ?? false) === true;
             $differs = $differs || !$matches;
             $parts[] = Lang::text('ui.adopt.policy', [
-                'account' => self::value($policy['account'] ?? null),
-                'product' => self::value($policy['product'] ?? null),
+                'account' => self::policy($policy['account'] ?? null),
+                'product' => self::policy($policy['product'] ?? null),
                 'verdict' => Lang::text($matches ? 'ui.adopt.matches' : 'ui.adopt.differs'),
             ]);
         }
@@ -41,10 +41,11 @@ final class AdoptReport
             $q = Format::arr($q);
             $matches = ($q['matches'] ?? false) === true;
             $differs = $differs || !$matches;
+            $name = Format::str($q['name'] ?? '');
             $quotas[] = Lang::text('ui.adopt.quota', [
-                'name' => self::quotaName(Format::str($q['name'] ?? '')),
-                'account' => self::value($q['account'] ?? null),
-                'product' => self::value($q['product'] ?? null),
+                'name' => self::quotaName($name),
+                'account' => self::amount($name, $q['account'] ?? null),
+                'product' => self::amount($name, $q['product'] ?? null),
                 'verdict' => Lang::text($matches ? 'ui.adopt.matches' : 'ui.adopt.differs'),
             ]);
         }
@@ -59,6 +60,28 @@ final class AdoptReport
     {
         $key = 'ui.adopt.quota.' . $name;
         return Lang::has($key) ? Lang::text($key) : $name;
+    }
+
+    /** A policy group ID, or "None" when there is none. */
+    private static function policy(mixed $v): string
+    {
+        $id = Format::str($v);
+        return $id === '' ? Lang::text('ui.admin.nopolicy') : $id;
+    }
+
+    /**
+     * A quota: the core reports devices as a count and the others in bytes, 0 meaning unlimited,
+     * null meaning the product does not set it.
+     */
+    private static function amount(string $name, mixed $v): string
+    {
+        if (!is_int($v) && !is_float($v)) {
+            return self::value($v);
+        }
+        if ((int) $v <= 0) {
+            return Lang::text('ui.unlimited');
+        }
+        return $name === 'devices' ? (string) (int) $v : Format::bytes($v);
     }
 
     /** A reported value: null is "not set"; numbers and text as they are. */
