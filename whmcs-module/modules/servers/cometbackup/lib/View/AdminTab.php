@@ -31,6 +31,7 @@ final class AdminTab
         'comet.timeout' => 'ui.admin.error.unreachable',
         'comet.transport' => 'ui.admin.error.unreachable',
         'comet.bad_reply' => 'ui.admin.error.badreply',
+        'comet.unexpected' => 'ui.admin.error.badreply',
     ];
 
     /**

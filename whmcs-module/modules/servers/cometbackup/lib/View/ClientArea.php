@@ -35,6 +35,7 @@ final class ClientArea
         'comet.timeout' => ['ui.error.unreachable', 'danger'],
         'comet.transport' => ['ui.error.unreachable', 'danger'],
         'comet.bad_reply' => ['ui.error.badreply', 'danger'],
+        'comet.unexpected' => ['ui.error.badreply', 'danger'],
     ];
 
     /** @return array{templatefile: string, vars: array<string, mixed>} */
