@@ -41,7 +41,12 @@ final class ModuleReadPlansTest extends ModuleTestCase
         $emu = $this->emulator(['mode' => $mode]);
         [$ids] = $this->created($emu);
         $active = $this->call('ServiceSingleSignOn', $ids['service'], [], 'client');
-        self::assertTrue($active['success'], json_encode($active));
+        // Comet 18.9 has no account/session-start-as-user: the core refuses customer sign-in there.
+        $modern = $mode === 'modern';
+        self::assertSame($modern, $active['success'], json_encode($active));
+        if (!$modern) {
+            self::assertStringContainsString('19.6', $active['errorMsg']);
+        }
 
         self::assertSame('success', $this->call('SuspendAccount', $ids['service']));
         self::assertSame('Suspended', $this->hosting($ids['service'])->domainstatus);
@@ -50,12 +55,14 @@ final class ModuleReadPlansTest extends ModuleTestCase
         self::assertFalse($sso['success']);
         self::assertStringContainsString('Active', $sso['errorMsg']);
         self::assertSame([], self::requested($emu), 'a suspended customer\'s sign-in asks Comet nothing');
-        self::assertSame(1, Capsule::table('mod_cometbackup_sso')->count(), 'no token beyond the one of the Active service');
+        self::assertSame($modern ? 1 : 0, Capsule::table('mod_cometbackup_sso')->count(), 'no token beyond the one of the Active service');
 
-        // The admin may still open the suspended account (role admin: any status, marker checked).
-        $admin = $this->call('ServiceSingleSignOn', $ids['service'], [], 'admin');
-        self::assertTrue($admin['success'], json_encode($admin));
-        self::assertContains('account/session-start-as-user', self::requested($emu));
+        if ($modern) {
+            // The admin may still open the suspended account (role admin: any status, marker checked).
+            $admin = $this->call('ServiceSingleSignOn', $ids['service'], [], 'admin');
+            self::assertTrue($admin['success'], json_encode($admin));
+            self::assertContains('account/session-start-as-user', self::requested($emu));
+        }
 
         self::assertSame('success', $this->call('TerminateAccount', $ids['service']));
         self::assertSame('Terminated', $this->hosting($ids['service'])->domainstatus);
@@ -123,11 +130,15 @@ final class ModuleReadPlansTest extends ModuleTestCase
         foreach (['client', 'admin'] as $area) {
             $sso = $this->call('ServiceSingleSignOn', $ids['service'], [], $area);
             self::assertFalse($sso['success'], "{$area} sign-in");
-            self::assertStringContainsString('is not the one on the backup server', $sso['errorMsg']);
+            // A customer on Comet 18.9 is refused for the version before the profile is read.
+            $expected = $area === 'client' && $mode !== 'modern' ? '19.6' : 'is not the one on the backup server';
+            self::assertStringContainsString($expected, $sso['errorMsg']);
         }
         self::assertSame(0, Capsule::table('mod_cometbackup_sso')->count());
-        $requests = self::requested($emu);
-        self::assertSame(['get-user-profile-and-hash'], array_values(array_unique($requests)), 'nothing beyond the profile read');
+        // meta/version may precede a sign-in when no recent server version is recorded: it is about
+        // the server, not the account. About the account, nothing but the profile read.
+        $requests = array_values(array_unique(array_diff(self::requested($emu), ['meta/version'])));
+        self::assertSame(['get-user-profile-and-hash'], $requests, 'nothing beyond the profile read');
         self::assertSame($guid, (string) $this->stored($ids['service'])->marker, 'the marker is kept');
         self::assertSame([], Secrets::scan([$emu->adminPassword]));
     }
