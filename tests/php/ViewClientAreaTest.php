@@ -17,7 +17,7 @@ final class ViewClientAreaTest extends ViewTestCase
     private function build(array $params = []): array
     {
         $params = $this->serviceParams($params);
-        return ClientArea::page(self::overview($params, self::NOW), (int) $params['serviceid']);
+        return ClientArea::page(self::overview($params, self::NOW), (int) $params['serviceid'], (string) $params['status']);
     }
 
     public function testHostileDeviceVaultAndItemNamesStayText(): void

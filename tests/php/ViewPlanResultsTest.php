@@ -82,6 +82,13 @@ final class ViewPlanResultsTest extends TestCase
         self::assertArrayHasKey('Devices (used / allowed)', AdminTab::fields($r, ['username' => 'a'], []));
     }
 
+    public function testTheSignInButtonIsOfferedOnlyToAnActiveService(): void
+    {
+        $r = new PlanResult('ServiceOverview', 'success', null, [], [], ['username' => 'a', 'suspended' => true], []);
+        self::assertSame('clientarea.php?action=productdetails&id=7&dosinglesignon=1', ClientArea::page($r, 7, 'Active')['vars']['cb']['ssoUrl']);
+        self::assertSame('', ClientArea::page($r, 7, 'Suspended')['vars']['cb']['ssoUrl']);
+    }
+
     public function testTheAdoptReportWordsWhatWasFound(): void
     {
         $gib = 1073741824;

@@ -654,7 +654,7 @@ final class App
         if ($problem !== null) {
             return self::ok(ClientArea::error($problem instanceof \InvalidArgumentException ? 'ui.error.server' : 'ui.error.internal'));
         }
-        return self::ok(ClientArea::page($result, $serviceId));
+        return self::ok(ClientArea::page($result, $serviceId, (string) ($params['status'] ?? '')));
     }
 
     /** Client custom action: stream an installer (exits on success) or return an error sentence. */

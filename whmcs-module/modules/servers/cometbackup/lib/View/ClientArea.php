@@ -38,8 +38,12 @@ final class ClientArea
         'comet.unexpected' => ['ui.error.badreply', 'danger'],
     ];
 
-    /** @return array{templatefile: string, vars: array<string, mixed>} */
-    public static function page(PlanResult $overview, int $serviceId): array
+    /**
+     * @param string $status the WHMCS service status: the sign-in button is offered only to an Active
+     *        service (the core refuses a customer's sign-in otherwise)
+     * @return array{templatefile: string, vars: array<string, mixed>}
+     */
+    public static function page(PlanResult $overview, int $serviceId, string $status = 'Active'): array
     {
         try {
             if (!$overview->ok()) {
@@ -50,7 +54,7 @@ final class ClientArea
             return [
                 'templatefile' => self::TEMPLATE,
                 'vars' => [
-                    'cb' => self::model($out, $serviceId),
+                    'cb' => ['ssoUrl' => $status === 'Active' ? self::ssoUrl($serviceId) : ''] + self::model($out, $serviceId),
                     'cbJobsFailed' => ($out['jobsFailed'] ?? false) === true,
                     'cbText' => self::texts(),
                 ],
@@ -166,8 +170,13 @@ final class ClientArea
             'jobs' => $jobs,
             'timezone' => Format::timezone(),
             'downloads' => Downloads::links($serviceId),
-            'ssoUrl' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
+            'ssoUrl' => self::ssoUrl($serviceId),
         ];
+    }
+
+    private static function ssoUrl(int $serviceId): string
+    {
+        return 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1';
     }
 
     /** @return array<string, string> every fixed string the template prints */
