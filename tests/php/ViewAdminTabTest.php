@@ -54,7 +54,9 @@ final class ViewAdminTabTest extends ViewTestCase
 
     public function testAMissingAccountIsOneErrorRowBesideTheStoredFields(): void
     {
-        self::$comet->reply(['get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => '<i>User</i> not found'])]);
+        // Status 400, and list-users does not list the name: the core calls the account missing.
+        self::$comet->reply(['get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => '<i>User</i> not found']),
+            'list-users' => ViewCannedComet::json(['someone-else'])]);
         $f = $this->fields([], ['lastupdate' => '0000-00-00 00:00:00']);
         $this->assertSame(['Comet Username', 'Comet', 'Last Usage Sync', 'Preview'], array_keys($f));
         $this->assertStringContainsString('does not exist', $f['Comet']);

@@ -256,6 +256,7 @@ final class ViewClientAreaTest extends ViewTestCase
     {
         self::$comet->reply([
             'get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => 'User does not exist']),
+            'list-users' => ViewCannedComet::json(['someone-else']),
         ]);
         $result = $this->build();
         $this->assertSame('templates/error', $result['templatefile']);
@@ -270,13 +271,16 @@ final class ViewClientAreaTest extends ViewTestCase
         $this->assertDoesNotMatchRegularExpression('#[A-Za-z0-9+/]{24,}={0,2}#', $html, 'no base64 dump');
     }
 
-    public function testAMissingAccountAnsweredWithHttp400IsStillTheClearSentence(): void
+    public function testAnErrorEnvelopeUnderHttp400IsAClearSentence(): void
     {
         self::$comet->reply([
             'get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => 'User does not exist'], 400),
+            'list-users' => ViewCannedComet::json(['someone-else']),
         ]);
         $html = $this->render($this->build());
-        $this->assertStringContainsString('no longer exists', $html);
+        // The core reads any HTTP status but 200 as an HTTP failure (comet.http), not as "missing".
+        $this->assertStringContainsString('could not provide the account details', $html);
+        $this->assertStringNotContainsString('User does not exist', $html);
     }
 
     public function testATerminatedServiceAsksNothingAndSaysSo(): void
@@ -302,7 +306,6 @@ final class ViewClientAreaTest extends ViewTestCase
         yield 'HTTP 502 HTML' => [['status' => 502, 'contentType' => 'text/html', 'body' => '<h1>Bad gateway</h1>'], 'could not provide'];
         yield 'not JSON' => [['status' => 200, 'contentType' => 'text/plain', 'body' => 'hello'], 'unreadable'];
         yield 'no Profile' => [ViewCannedComet::json(['Status' => 200, 'Message' => 'OK']), 'unreadable'];
-        yield 'another user' => [self::profileReply(self::profile(['Username' => 'bob'])), 'unreadable'];
     }
 
     /** @dataProvider failingProfileReplies */
