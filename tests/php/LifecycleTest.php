@@ -108,7 +108,7 @@ final class LifecycleTest extends ModuleTestCase
 
         // Admin buttons: re-apply, and "request the initial vault" when one exists already.
         $buttons = Whmcs::call('AdminCustomButtonArray', []);
-        self::assertSame(['ReapplyQuotas', 'RequestVault'], array_values($buttons));
+        self::assertSame(['ReapplyQuotas', 'RequestVault', 'AdoptAccount'], array_values($buttons));
         Capsule::table('mod_harness_module_log')->count(); // the log table exists
         $emu->control('journal/clear');
         self::assertSame('success', $this->call('ReapplyQuotas', $sid));
