@@ -56,7 +56,7 @@ final class DistTest extends HarnessTestCase
         $files = array_values(array_filter(explode("\n", $listing)));
         foreach ([
             'cometbackup.php', 'whmcs.json', 'cometprov.wasm', 'runtime/libwasmer.so', 'README.md',
-            'lang/english.php', 'templates/clientarea.tpl', 'lib/Module.php', 'lib/Wasm/wasm-decl.h',
+            'lang/english.php', 'templates/clientarea.tpl', 'lib/App.php', 'lib/Wasm/wasm-decl.h',
             'preview/index.html', 'preview/preview.js', 'preview/cometprov_embind.js', 'preview/cometprov_embind.wasm',
         ] as $required) {
             self::assertContains('modules/servers/cometbackup/' . $required, $files, "{$required} is in the zip");

@@ -121,10 +121,10 @@ final class ExtensionSafetyTest extends TestCase
             require $repo . "/tests/php/autoload.php";
             require $repo . "/tests/php/Whmcs/harness.php";
             require $repo . "/tests/php/fixtures/wasmer-php-shim.php";
-            WHMCS\Module\Server\CometBackup\Module::configure(["wasmPath" => $argv[2], "runtimeLibrary" => $argv[3]]);
+            $app = new WHMCS\Module\Server\CometBackup\App(["wasmPath" => $argv[2], "runtimeLibrary" => $argv[3]]);
             $r = WHMCS\Module\Server\CometBackup\Tests\Whmcs\Whmcs::call("TestConnection", [
                 "serverhostname" => "127.0.0.1:9", "serversecure" => false, "serverusername" => "admin",
-                "serverpassword" => "Adm1n-safety-test", "serveraccesshash" => ""]);
+                "serverpassword" => "Adm1n-safety-test", "serveraccesshash" => ""], "admin", "cometbackup", $app);
             echo json_encode(["result" => $r, "calls" => WasmerPhpShim::$calls]), "\n";');
         [$code, $out, $err] = TestSupport::run(
             [PHP_BINARY, $dir . '/child.php', TestSupport::repoRoot(), ModuleTestCase::coreConfig()['wasmPath'], $dir . '/missing/libwasmer.so'],

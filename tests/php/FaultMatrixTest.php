@@ -33,7 +33,6 @@ require_once __DIR__ . '/ModuleTestCase.php';
 require_once __DIR__ . '/FaultProxy.php';
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\ContractViolation;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
@@ -261,7 +260,7 @@ final class FaultMatrixTest extends ModuleTestCase
         $this->start();
         $this->runMatrix('UsageUpdate', [
             'setup' => fn (bool $viaProxy): array => $this->createdService($viaProxy),
-            'call' => fn (array $ctx) => Whmcs::call('UsageUpdate', Params::forServer($ctx['server']), 'cron'),
+            'call' => fn (array $ctx) => $this->entry('UsageUpdate', Params::forServer($ctx['server']), 'cron'),
             'type' => 'account',
             'afterFailure' => function (array $ctx): array {
                 return (string) ($this->hosting($ctx['service'])->lastupdate ?? '') === '' ? []
@@ -286,7 +285,7 @@ final class FaultMatrixTest extends ModuleTestCase
         $this->start();
         $this->runMatrix('ListAccounts', [
             'setup' => fn (bool $viaProxy): array => $this->createdService($viaProxy),
-            'call' => fn (array $ctx) => Whmcs::call('ListAccounts', Params::forServer($ctx['server'])),
+            'call' => fn (array $ctx) => $this->entry('ListAccounts', Params::forServer($ctx['server'])),
             'type' => 'array',
             'converged' => function (array $ctx, $result): array {
                 $mine = array_values(array_filter((array) ($result['accounts'] ?? []), static fn ($a) => ($a['username'] ?? '') === $ctx['username']));
@@ -300,7 +299,7 @@ final class FaultMatrixTest extends ModuleTestCase
         $this->start();
         $this->runMatrix('TestConnection', [
             'setup' => fn (bool $viaProxy): array => ['server' => $this->server($viaProxy)],
-            'call' => fn (array $ctx) => Whmcs::call('TestConnection', Params::forServer($ctx['server'])),
+            'call' => fn (array $ctx) => $this->entry('TestConnection', Params::forServer($ctx['server'])),
             'type' => 'array',
             'converged' => fn (array $ctx, $result): array => str_contains((string) ($result['message'] ?? ''), 'Comet Server 25.9.8')
                 ? [] : ['Test Connection does not name the server version'],
@@ -319,7 +318,7 @@ final class FaultMatrixTest extends ModuleTestCase
             'call' => function (array $ctx) {
                 $_REQUEST['id'] = (string) $ctx['product'];
                 try {
-                    return Whmcs::loader('LoadPolicies', Params::forServer($ctx['server']));
+                    return Whmcs::loader('LoadPolicies', Params::forServer($ctx['server']), 'cometbackup', $this->app);
                 } catch (ContractViolation $e) {
                     throw $e;
                 } catch (\Exception $e) {
@@ -341,7 +340,7 @@ final class FaultMatrixTest extends ModuleTestCase
             'setup' => fn (bool $viaProxy): array => ['server' => $this->server($viaProxy)],
             'call' => function (array $ctx) {
                 try {
-                    return Whmcs::loader('LoadStorageProviders', Params::forServer($ctx['server']));
+                    return Whmcs::loader('LoadStorageProviders', Params::forServer($ctx['server']), 'cometbackup', $this->app);
                 } catch (ContractViolation $e) {
                     throw $e;
                 } catch (\Exception $e) {
@@ -370,7 +369,7 @@ final class FaultMatrixTest extends ModuleTestCase
         $this->start();
         $this->runMatrix('AdminSingleSignOn', [
             'setup' => fn (bool $viaProxy): array => ['server' => $this->server($viaProxy)],
-            'call' => fn (array $ctx) => Whmcs::call('AdminSingleSignOn', Params::forServer($ctx['server'])),
+            'call' => fn (array $ctx) => $this->entry('AdminSingleSignOn', Params::forServer($ctx['server'])),
             'type' => 'sso',
             'converged' => fn (array $ctx, $result): array => $this->ssoProblems($result),
         ]);
@@ -381,7 +380,7 @@ final class FaultMatrixTest extends ModuleTestCase
         $this->start();
         $this->runMatrix('ClientArea', [
             'setup' => fn (bool $viaProxy): array => $this->createdService($viaProxy),
-            'call' => fn (array $ctx) => Whmcs::call('ClientArea', Params::forService($ctx['service']), 'client'),
+            'call' => fn (array $ctx) => $this->entry('ClientArea', Params::forService($ctx['service']), 'client'),
             'type' => 'clientarea',
             'converged' => function (array $ctx, $result): array {
                 if (($result['templatefile'] ?? null) !== 'templates/clientarea') {
@@ -391,6 +390,60 @@ final class FaultMatrixTest extends ModuleTestCase
                     return ['the client area still says the jobs could not be read'];
                 }
                 return [];
+            },
+        ]);
+    }
+
+    /** The admin tab renders the same ServiceOverview plan: a fault is an error row, never the other data. */
+    public function testAdminTabRead(): void
+    {
+        $this->start();
+        $this->runMatrix('AdminServicesTabFields', [
+            'setup' => fn (bool $viaProxy): array => $this->createdService($viaProxy),
+            'call' => fn (array $ctx) => $this->entry('AdminServicesTabFields', Params::forService($ctx['service'])),
+            'type' => 'admintab',
+            'converged' => fn (array $ctx, $result): array => str_contains((string) ($result['Comet Username'] ?? ''), $ctx['username'])
+                ? [] : ['the admin tab does not show the account: ' . json_encode($result)],
+        ]);
+    }
+
+    /** SignIn with role admin (WHMCS's admin area): the same profile read and marker check, any status. */
+    public function testServiceSingleSignOnFromTheAdminArea(): void
+    {
+        $this->start();
+        $this->runMatrix('ServiceSingleSignOn/admin', [
+            'setup' => fn (bool $viaProxy): array => $this->createdService($viaProxy),
+            'call' => fn (array $ctx) => $this->call('ServiceSingleSignOn', $ctx['service'], [], 'admin'),
+            'type' => 'sso',
+            'converged' => fn (array $ctx, $result): array => $this->ssoProblems($result),
+        ]);
+    }
+
+    /**
+     * The "Adopt Comet account" button on a service the official module created (no marker stored):
+     * the account is adopted (its CreationGUID stored) once, whatever request failed first.
+     */
+    public function testAdoptAccount(): void
+    {
+        $this->start();
+        $this->runMatrix('AdoptAccount', [
+            'setup' => function (bool $viaProxy): array {
+                $ctx = $this->createdService($viaProxy);
+                Capsule::table('mod_cometbackup_services')->where('serviceid', $ctx['service'])->delete();
+                $ctx['guid'] = (string) ($this->profile($this->emu, $ctx['username'])['CreationGUID'] ?? '');
+                return $ctx;
+            },
+            'call' => fn (array $ctx) => $this->call('AdoptAccount', $ctx['service']),
+            'type' => 'adopt',
+            'converged' => function (array $ctx, $result): array {
+                $problems = $this->accountProblems($ctx, ['status' => 'Active', 'suspended' => false]);
+                if ($ctx['guid'] === '' || (string) ($this->stored($ctx['service'])->marker ?? '') !== $ctx['guid']) {
+                    $problems[] = 'the account\'s CreationGUID is not stored as the marker';
+                }
+                if (!is_string($result) || !str_contains($result, $ctx['guid'])) {
+                    $problems[] = 'the report does not name the CreationGUID: ' . self::show($result);
+                }
+                return $problems;
             },
         ]);
     }
@@ -446,7 +499,7 @@ final class FaultMatrixTest extends ModuleTestCase
         Recorder::reset();
         $this->arm($requests, $i, $kind);
         if ($kind === 'timeout') {
-            Module::configure(self::coreConfig(), ['connectTimeout' => 5, 'timeout' => 1]);
+            $this->app = self::app(['connectTimeout' => 5, 'timeout' => 1]);
         }
         $problems = [];
         try {
@@ -456,7 +509,7 @@ final class FaultMatrixTest extends ModuleTestCase
             $problems[] = 'the faulted call broke the WHMCS contract: ' . $e->getMessage();
         } finally {
             if ($kind === 'timeout') {
-                Module::configure(self::coreConfig(), ['connectTimeout' => 5, 'timeout' => 20]);
+                $this->app = self::app();
             }
         }
         $problems = array_merge($problems, $this->checkInjected($requests, $i, $kind));
@@ -579,6 +632,10 @@ final class FaultMatrixTest extends ModuleTestCase
             case 'clientarea':
                 return is_array($result) && ($result['templatefile'] ?? null) === 'templates/clientarea'
                     && ($result['vars']['cbJobsFailed'] ?? null) === false;
+            case 'admintab':
+                return is_array($result) && isset($result['Comet State']) && !isset($result['Comet']);
+            case 'adopt':
+                return is_string($result) && str_starts_with($result, 'Comet Backup: ') && !str_contains($result, ' failed: ');
         }
         return false;
     }
@@ -591,7 +648,15 @@ final class FaultMatrixTest extends ModuleTestCase
         }
         switch ($type) {
             case 'account':
+            case 'adopt':
                 $message = is_string($result) ? $result : null;
+                break;
+            case 'admintab':
+                // An error row beside the stored rows, nothing of the account's data.
+                if (!is_array($result) || !isset($result['Comet']) || isset($result['Comet State']) || isset($result['Devices (used / allowed)'])) {
+                    return ['the admin tab is neither the account nor one error row: ' . json_encode($result)];
+                }
+                $message = 'Comet Backup ' . strip_tags((string) $result['Comet']);
                 break;
             case 'array':
                 $message = is_array($result) && ($result['success'] ?? null) === false ? ($result['error'] ?? null) : null;

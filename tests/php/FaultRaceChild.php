@@ -9,7 +9,7 @@
 
 declare(strict_types=1);
 
-use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\ContractViolation;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Database;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
@@ -25,9 +25,9 @@ if (!is_array($job) || !is_string($job['function'] ?? null)) {
 }
 Database::start();
 \WHMCS\Module\Server\CometBackup\Tests\Whmcs\Schema::create();   // attaches to the parent's tables (as child.php does)
-Module::configure((array) ($job['core'] ?? []), (array) ($job['clientOptions'] ?? []));
+$app = new App((array) ($job['core'] ?? []), (array) ($job['clientOptions'] ?? []));
 // Everything slow happens before the start line: the core is instantiated, the module file loaded.
-Module::core()->invoke('version');
+$app->core()->invoke('version');
 Whmcs::call('MetaData', []);
 $params = Params::forService((int) $job['service'], (array) ($job['overrides'] ?? []));
 
@@ -45,7 +45,7 @@ if ($delay > 0) {
 }
 $out = ['started' => microtime(true)];
 try {
-    $out['result'] = Whmcs::call($job['function'], $params);
+    $out['result'] = Whmcs::call($job['function'], $params, 'admin', 'cometbackup', $app);
     $out['violations'] = [];
 } catch (ContractViolation $e) {
     $out['result'] = null;

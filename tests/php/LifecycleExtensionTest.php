@@ -24,7 +24,7 @@ declare(strict_types=1);
 require $repo . '/tests/php/autoload.php';
 require $repo . '/tests/php/Whmcs/harness.php';
 require $repo . '/tests/php/fixtures/wasmer-php-shim.php';
-use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Database;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Whmcs;
@@ -32,12 +32,12 @@ $report = ['results' => []];
 try {
     Database::start();
     \WHMCS\Module\Server\CometBackup\Tests\Whmcs\Schema::create();
-    Module::configure(['wasmPath' => $wasm, 'backend' => 'extension', 'cacheDir' => $cacheDir]);
-    $report['info'] = Module::core()->info();
-    $report['results']['TestConnection'] = Whmcs::call('TestConnection', Params::forServer((int) $serverId));
+    $app = new App(['wasmPath' => $wasm, 'backend' => 'extension', 'cacheDir' => $cacheDir]);
+    $report['info'] = $app->core()->info();
+    $report['results']['TestConnection'] = Whmcs::call('TestConnection', Params::forServer((int) $serverId), 'admin', 'cometbackup', $app);
     foreach (['CreateAccount', 'SuspendAccount', 'UnsuspendAccount', 'ChangePackage', 'ChangePassword', 'TerminateAccount'] as $fn) {
         $overrides = $fn === 'ChangePassword' ? ['password' => $newPassword] : [];
-        $report['results'][$fn] = Whmcs::call($fn, Params::forService((int) $serviceId, $overrides));
+        $report['results'][$fn] = Whmcs::call($fn, Params::forService((int) $serviceId, $overrides), 'admin', 'cometbackup', $app);
         if ($fn === 'CreateAccount') {
             $report['username'] = (string) \WHMCS\Database\Capsule::table('tblhosting')->where('id', (int) $serviceId)->value('username');
         }

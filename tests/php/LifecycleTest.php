@@ -10,7 +10,6 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 require_once __DIR__ . '/ModuleTestCase.php';
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Recorder;
@@ -109,7 +108,7 @@ final class LifecycleTest extends ModuleTestCase
 
         // Admin buttons: re-apply, and "request the initial vault" when one exists already.
         $buttons = Whmcs::call('AdminCustomButtonArray', []);
-        self::assertSame(['ReapplyQuotas', 'RequestVault'], array_values($buttons));
+        self::assertSame(['ReapplyQuotas', 'RequestVault', 'AdoptAccount'], array_values($buttons));
         Capsule::table('mod_harness_module_log')->count(); // the log table exists
         $emu->control('journal/clear');
         self::assertSame('success', $this->call('ReapplyQuotas', $sid));
@@ -191,14 +190,14 @@ final class LifecycleTest extends ModuleTestCase
         // Someone else's login, or the same login in another browser session, cannot use it (and
         // using it burns it).
         if ($kind === 'user') {
-            [$status] = Module::ssoPage($token, ['uid' => 999999], (string) session_id());
+            [$status] = $this->app->ssoPage($token, ['uid' => 999999], (string) session_id());
             self::assertSame(403, $status);
             $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
             self::assertTrue($again['success']);
             parse_str((string) parse_url($again['redirectTo'], PHP_URL_QUERY), $query);
             $token = (string) $query['token'];
             $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
-            [$status] = Module::ssoPage($token, $session, 'another-browser-' . bin2hex(random_bytes(8)));
+            [$status] = $this->app->ssoPage($token, $session, 'another-browser-' . bin2hex(random_bytes(8)));
             self::assertSame(403, $status);
             $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
             self::assertTrue($again['success']);
@@ -206,11 +205,11 @@ final class LifecycleTest extends ModuleTestCase
             $token = (string) $query['token'];
             $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
         }
-        [$status, $headers, $html] = Module::ssoPage($token, $session, (string) session_id());
+        [$status, $headers, $html] = $this->app->ssoPage($token, $session, (string) session_id());
         self::assertSame(200, $status);
         self::assertContains('Cache-Control: no-store, no-cache, must-revalidate, max-age=0', $headers);
         self::assertStringContainsString($kind === 'admin' ? 'session_login' : 'user_session_login', $html);
-        [$second] = Module::ssoPage($token, $session, (string) session_id());
+        [$second] = $this->app->ssoPage($token, $session, (string) session_id());
         self::assertSame(403, $second, 'a token works once');
         self::assertStringContainsString(end($keys), $html, 'the page carries the key in its script, not in a URL');
         return $keys;

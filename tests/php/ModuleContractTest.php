@@ -9,7 +9,6 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 require_once __DIR__ . '/ModuleTestCase.php';
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Recorder;
@@ -19,7 +18,7 @@ use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Whmcs;
 final class ModuleContractTest extends ModuleTestCase
 {
     private const ACCOUNT_ACTIONS = ['CreateAccount', 'SuspendAccount', 'UnsuspendAccount', 'TerminateAccount',
-        'ChangePassword', 'ChangePackage', 'ReapplyQuotas', 'RequestVault'];
+        'ChangePassword', 'ChangePackage', 'ReapplyQuotas', 'RequestVault', 'AdoptAccount'];
 
     public function testMetaData(): void
     {
@@ -184,27 +183,28 @@ final class ModuleContractTest extends ModuleTestCase
         Capsule::table('tblservers')->where('id', $serverId)->update(['accesshash' => (string) file_get_contents($emu->caFile)]);
         $test = Whmcs::call('TestConnection', Params::forServer($serverId));
         self::assertTrue($test['success'], (string) $test['error']);
-        self::assertStringStartsWith('https://', Module::client(Params::forServer($serverId))->baseUrl());
+        self::assertStringNotContainsString('clear text', $test['message'], 'no Secure warning over HTTPS');
+        self::assertStringStartsWith('https://', $this->app->client(Params::forServer($serverId))->baseUrl());
     }
 
     public function testTestConnectionTimeout(): void
     {
         $emu = $this->emulator(['latency' => 3000]);
-        Module::configure(self::coreConfig(), ['connectTimeout' => 1, 'timeout' => 1]);
-        $test = Whmcs::call('TestConnection', Params::forServer(Fixtures::serverFor($emu)));
+        $this->app = self::app(['connectTimeout' => 1, 'timeout' => 1]);
+        $test = $this->entry('TestConnection', Params::forServer(Fixtures::serverFor($emu)));
         self::assertFalse($test['success']);
         self::assertStringContainsString('did not answer in time', $test['error']);
     }
 
     public function testABrokenRuntimeIsAClearMessage(): void
     {
-        Module::configure(['backend' => 'ffi', 'runtimeLibrary' => sys_get_temp_dir() . '/no-such-dir/libwasmer.so'] + self::coreConfig());
+        $this->app = self::app([], ['backend' => 'ffi', 'runtimeLibrary' => sys_get_temp_dir() . '/no-such-dir/libwasmer.so']);
         $serverId = Fixtures::server(['hostname' => '127.0.0.1:' . self::closedPort(), 'secure' => '']);
-        $test = Whmcs::call('TestConnection', Params::forServer($serverId));
+        $test = $this->entry('TestConnection', Params::forServer($serverId));
         self::assertFalse($test['success']);
         self::assertStringContainsString('cannot run its core', $test['error']);
 
-        Module::configure(['wasmPath' => sys_get_temp_dir() . '/no-such-dir/cometprov.wasm'] + self::coreConfig());
+        $this->app = self::app([], ['wasmPath' => sys_get_temp_dir() . '/no-such-dir/cometprov.wasm']);
         $pid = Fixtures::product();
         $sid = Fixtures::service(Fixtures::client(), $pid, $serverId, ['password' => 'Long-enough-1']);
         $result = $this->call('CreateAccount', $sid);
@@ -213,15 +213,15 @@ final class ModuleContractTest extends ModuleTestCase
 
     public function testHostnameWithPortAndBasePath(): void
     {
-        $client = Module::client(['serverhostname' => 'comet.example.com:8443/backup/', 'serversecure' => true,
+        $client = $this->app->client(['serverhostname' => 'comet.example.com:8443/backup/', 'serversecure' => true,
             'serverport' => '443', 'serverusername' => 'a', 'serverpassword' => 'b']);
         self::assertSame('https://comet.example.com:8443/backup', $client->baseUrl());
-        $client = Module::client(['serverhostname' => 'comet.example.com', 'serversecure' => false, 'serverport' => '']);
+        $client = $this->app->client(['serverhostname' => 'comet.example.com', 'serversecure' => false, 'serverport' => '']);
         self::assertSame('http://comet.example.com:8060', $client->baseUrl());
-        $client = Module::client(['serverhostname' => '', 'serverip' => '10.0.0.5', 'serversecure' => 'on', 'serverport' => '']);
+        $client = $this->app->client(['serverhostname' => '', 'serverip' => '10.0.0.5', 'serversecure' => 'on', 'serverport' => '']);
         self::assertSame('https://10.0.0.5', $client->baseUrl());
         $this->expectException(\InvalidArgumentException::class);
-        Module::client(['serverhostname' => 'bad host name', 'serversecure' => true]);
+        $this->app->client(['serverhostname' => 'bad host name', 'serversecure' => true]);
     }
 
     public function testARedirectIsNeverFollowed(): void
@@ -260,8 +260,9 @@ final class ModuleContractTest extends ModuleTestCase
         $server = Params::forServer(Fixtures::serverFor($emu));
         Whmcs::call('ListAccounts', $server);
         $first = Capsule::table('tblconfiguration')->where('setting', 'CometBackupInstallId')->pluck('value')->all();
-        Module::reset();
-        Module::configure(self::coreConfig());
+        // A new request: a new App, and nothing the last one cached about the installation.
+        \WHMCS\Module\Server\CometBackup\Whmcs\Settings::reset();
+        $this->app = self::app();
         Whmcs::call('ListAccounts', $server);
         $second = Capsule::table('tblconfiguration')->where('setting', 'CometBackupInstallId')->pluck('value')->all();
         self::assertCount(1, $first);
@@ -277,7 +278,7 @@ final class ModuleContractTest extends ModuleTestCase
         Capsule::table('mod_cometbackup_services')->insert(['serviceid' => $ids['service'], 'marker' => 'guid-1',
             'claim_username' => 'bob', 'claim_at' => 1700000000, 'custom_password' => 0]);
         $params = Params::forService($ids['service'], ['serveraccesshash' => 'token-xyz']);
-        $client = Module::client($params);
+        $client = $this->app->client($params);
         $ctx = (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder(
             new \WHMCS\Module\Server\CometBackup\Service\EffectStore(),
             static fn (): int => 1234567890
@@ -297,7 +298,7 @@ final class ModuleContractTest extends ModuleTestCase
     public function testAdminCredentialsGoLastAndCannotBeOverridden(): void
     {
         $emu = $this->emulator();
-        $client = Module::client(Params::forServer(Fixtures::serverFor($emu)));
+        $client = $this->app->client(Params::forServer(Fixtures::serverFor($emu)));
         $reply = $client->post('meta/version', ['Username' => 'intruder', 'AuthType' => 'SessionKey', 'SessionKey' => 'x']);
         self::assertTrue($reply->isOk(), $reply->describe());
         $entry = $emu->journal()[0];

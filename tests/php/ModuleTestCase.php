@@ -8,12 +8,14 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\App;
+use WHMCS\Module\Server\CometBackup\Service\EffectStore;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\HarnessTestCase;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Params;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Whmcs;
+use WHMCS\Module\Server\CometBackup\Whmcs\Settings;
 
 abstract class ModuleTestCase extends HarnessTestCase
 {
@@ -28,12 +30,32 @@ abstract class ModuleTestCase extends HarnessTestCase
     /** @var list<Emulator> */
     private array $emulators = [];
 
+    /** This test's wiring of the module (the built core, short timeouts); entries run on it. */
+    protected App $app;
+
     protected function setUp(): void
     {
         parent::setUp();
-        Module::reset();
-        Module::configure(self::coreConfig(), ['connectTimeout' => 5, 'timeout' => 20]);
+        // The database was emptied: forget what the module cached about it.
+        Settings::reset();
+        EffectStore::resetSchemaCheck();
+        $this->app = self::app();
         Fixtures::setting('SystemURL', self::SYSTEM_URL);
+    }
+
+    /**
+     * An App on the built core with the given transport options (and core settings on top of
+     * coreConfig()), as WHMCS's request would build one.
+     */
+    public static function app(array $clientOptions = ['connectTimeout' => 5, 'timeout' => 20], array $core = [], ?callable $clock = null, ?callable $adminArea = null): App
+    {
+        return new App($core + self::coreConfig(), $clientOptions, $clock, $adminArea);
+    }
+
+    /** Calls cometbackup_<fn>'s table entry through the harness on this test's App. */
+    protected function entry(string $function, array $params, string $context = 'admin')
+    {
+        return Whmcs::call($function, $params, $context, 'cometbackup', $this->app);
     }
 
     protected function tearDown(): void
@@ -47,7 +69,8 @@ abstract class ModuleTestCase extends HarnessTestCase
             }
         }
         $this->emulators = [];
-        Module::reset();
+        Settings::reset();
+        EffectStore::resetSchemaCheck();
         parent::tearDown();
         self::assertSame([], $problems, 'the emulator did not stop cleanly');
     }
@@ -88,7 +111,7 @@ abstract class ModuleTestCase extends HarnessTestCase
     /** Calls cometbackup_<fn> through the harness with freshly built params of the service. */
     protected function call(string $function, int $serviceId, array $overrides = [], string $context = 'admin')
     {
-        return Whmcs::call($function, Params::forService($serviceId, $overrides), $context);
+        return $this->entry($function, Params::forService($serviceId, $overrides), $context);
     }
 
     protected function hosting(int $serviceId): object

@@ -9,7 +9,6 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 require_once __DIR__ . '/ModuleTestCase.php';
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
 use WHMCS\Module\Server\CometBackup\Service\PlanRunner;
 use WHMCS\Module\Server\CometBackup\Service\UsageRows;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
@@ -188,11 +187,11 @@ final class ModuleUsageTest extends ModuleTestCase
             $services[] = ['serviceid' => $i + 1, 'username' => $i % 5 === 0 ? "mail@x-y_{$i}" : "agree.{$i}"];
         }
         $services[] = ['serviceid' => 9999, 'username' => 'nobody'];
-        $core = Module::core();
+        $core = $this->app->core();
         $start = $core->invoke('plan.start', ['action' => 'UsageUpdate', 'context' => ['services' => $services]]);
         self::assertTrue($start['value']['request']['stream']);
         $state = $start['value']['state'];
-        $reply = Module::client($params)->post('list-users-full', [], [], 'UsageUpdate');
+        $reply = $this->app->client($params)->post('list-users-full', [], [], 'UsageUpdate');
         self::assertSame(200, $reply->httpStatus());
         $whole = $core->invokeJson(json_encode(['op' => 'plan.resume', 'args' => ['state' => $state, 'response' => $reply->toCoreResponse()]],
             JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR));
@@ -207,8 +206,8 @@ final class ModuleUsageTest extends ModuleTestCase
             self::assertSame($whole, $core->streamClose(['httpStatus' => 200]), "pieces of {$piece} bytes");
         }
         $context = ['services' => $services];
-        $streamed = (new PlanRunner($core, Module::client($params)))->run('UsageUpdate', $context);
-        $plain = (new PlanRunner($core, Module::client($params), PlanRunner::MAX_STEPS, false))->run('UsageUpdate', $context);
+        $streamed = (new PlanRunner($core, $this->app->client($params)))->run('UsageUpdate', $context);
+        $plain = (new PlanRunner($core, $this->app->client($params), PlanRunner::MAX_STEPS, false))->run('UsageUpdate', $context);
         self::assertTrue($streamed->ok());
         self::assertSame($plain->output, $streamed->output);
         self::assertSame(150, $streamed->output['updated']);

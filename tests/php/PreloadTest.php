@@ -6,7 +6,7 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\TestCase;
-use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Wasm\FfiApi;
 
 final class PreloadTest extends TestCase
@@ -146,24 +146,20 @@ final class PreloadTest extends TestCase
      */
     public function testEntryPointsThatDoNotNeedTheCoreNeverCreateIt(): void
     {
-        Module::reset();
-        // A core that cannot load: creating it would throw (and be caught), so check the static too.
-        Module::configure(['wasmPath' => TestSupport::tempDir('none') . '/missing.wasm']);
+        // A core that cannot load: creating it would throw (and be caught), so check the App too.
+        $app = new App(['wasmPath' => TestSupport::tempDir('none') . '/missing.wasm']);
         $module = TestSupport::repoRoot() . '/whmcs-module/modules/servers/cometbackup/cometbackup.php';
         if (!defined('WHMCS')) {
             define('WHMCS', true);
         }
         require_once $module;
-        $core = new \ReflectionProperty(Module::class, 'core');
-        try {
-            self::assertSame('Comet Backup', cometbackup_MetaData()['DisplayName']);
-            self::assertArrayHasKey('Policy Group', cometbackup_ConfigOptions([]));
-            self::assertSame('success', cometbackup_Renew([]));
-            self::assertCount(2, cometbackup_AdminCustomButtonArray([]));
-            self::assertSame(['ClientDownload'], cometbackup_ClientAreaAllowedFunctions([]));
-            self::assertNull($core->getValue(), 'an entry point without a plan created the core');
-        } finally {
-            Module::reset();
-        }
+        $core = new \ReflectionProperty(App::class, 'core');
+        self::assertSame('Comet Backup', cometbackup_MetaData()['DisplayName']);
+        self::assertSame('Comet Backup', cometbackup_Run('MetaData', [], $app)['DisplayName']);
+        self::assertArrayHasKey('Policy Group', cometbackup_Run('ConfigOptions', [], $app));
+        self::assertSame('success', cometbackup_Renew([]));
+        self::assertCount(3, cometbackup_Run('AdminCustomButtonArray', [], $app));
+        self::assertSame(['ClientDownload'], cometbackup_ClientAreaAllowedFunctions([]));
+        self::assertNull($core->getValue($app), 'an entry point without a plan created the core');
     }
 }

@@ -7,7 +7,7 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\TestCase;
-use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
+use WHMCS\Module\Server\CometBackup\Api\Redactor;
 
 final class RedactorTest extends TestCase
 {

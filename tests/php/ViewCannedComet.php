@@ -8,6 +8,8 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\Assert;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
+use WHMCS\Module\Server\CometBackup\Api\Redactor;
+use WHMCS\Module\Server\CometBackup\Whmcs\ModuleLog;
 
 /**
  * The views read Comet through the real CometClient (curl), so the tests point it at this server.
@@ -159,9 +161,10 @@ PHP;
         ];
     }
 
+    /** A client as the module's App builds one: WHMCS's module log injected. */
     public function client(array $params): CometClient
     {
-        return CometClient::fromParams($params, null, ['connectTimeout' => 5, 'timeout' => 20]);
+        return CometClient::fromParams($params, new ModuleLog(Redactor::valuesFromParams($params)), ['connectTimeout' => 5, 'timeout' => 20]);
     }
 
     /** Stops the child and checks that it was still running and ended by our SIGTERM, nothing else. */

@@ -1,5 +1,6 @@
 <?php
-// The customer's client area: built from canned Comet replies over real curl, rendered by Smarty 4.
+// The customer's client area: the core's ServiceOverview plan run against canned Comet replies over
+// real curl, its result rendered by the view and Smarty 4.
 
 declare(strict_types=1);
 
@@ -16,7 +17,7 @@ final class ViewClientAreaTest extends ViewTestCase
     private function build(array $params = []): array
     {
         $params = $this->serviceParams($params);
-        return ClientArea::build($params, self::$comet->client($params), self::NOW);
+        return ClientArea::page(self::overview($params, self::NOW), (int) $params['serviceid'], (string) $params['status']);
     }
 
     public function testHostileDeviceVaultAndItemNamesStayText(): void
@@ -255,6 +256,7 @@ final class ViewClientAreaTest extends ViewTestCase
     {
         self::$comet->reply([
             'get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => 'User does not exist']),
+            'list-users' => ViewCannedComet::json(['someone-else']),
         ]);
         $result = $this->build();
         $this->assertSame('templates/error', $result['templatefile']);
@@ -269,13 +271,16 @@ final class ViewClientAreaTest extends ViewTestCase
         $this->assertDoesNotMatchRegularExpression('#[A-Za-z0-9+/]{24,}={0,2}#', $html, 'no base64 dump');
     }
 
-    public function testAMissingAccountAnsweredWithHttp400IsStillTheClearSentence(): void
+    public function testAnErrorEnvelopeUnderHttp400IsAClearSentence(): void
     {
         self::$comet->reply([
             'get-user-profile-and-hash' => ViewCannedComet::json(['Status' => 400, 'Message' => 'User does not exist'], 400),
+            'list-users' => ViewCannedComet::json(['someone-else']),
         ]);
         $html = $this->render($this->build());
-        $this->assertStringContainsString('no longer exists', $html);
+        // The core reads any HTTP status but 200 as an HTTP failure (comet.http), not as "missing".
+        $this->assertStringContainsString('could not provide the account details', $html);
+        $this->assertStringNotContainsString('User does not exist', $html);
     }
 
     public function testATerminatedServiceAsksNothingAndSaysSo(): void
@@ -301,7 +306,6 @@ final class ViewClientAreaTest extends ViewTestCase
         yield 'HTTP 502 HTML' => [['status' => 502, 'contentType' => 'text/html', 'body' => '<h1>Bad gateway</h1>'], 'could not provide'];
         yield 'not JSON' => [['status' => 200, 'contentType' => 'text/plain', 'body' => 'hello'], 'unreadable'];
         yield 'no Profile' => [ViewCannedComet::json(['Status' => 200, 'Message' => 'OK']), 'unreadable'];
-        yield 'another user' => [self::profileReply(self::profile(['Username' => 'bob'])), 'unreadable'];
     }
 
     /** @dataProvider failingProfileReplies */
@@ -323,27 +327,9 @@ final class ViewClientAreaTest extends ViewTestCase
         $probe = stream_socket_server('tcp://127.0.0.1:0');
         $name = stream_socket_get_name($probe, false);
         fclose($probe);
-        $params = $this->serviceParams(['serverhostname' => $name]);
-        $result = ClientArea::build($params, self::$comet->client($params), self::NOW);
+        $result = $this->build(['serverhostname' => $name]);
         $this->assertSame('templates/error', $result['templatefile']);
         $this->assertStringContainsString('cannot be reached', $this->render($result));
-    }
-
-    public function testForServiceTurnsUnusableServerSettingsIntoTheErrorTemplate(): void
-    {
-        $result = ClientArea::forService($this->serviceParams(['serverhostname' => 'bad host/<x>', 'serverip' => '']));
-        $this->assertSame('templates/error', $result['templatefile']);
-        $this->assertStringContainsString('could not provide', $this->render($result));
-        $this->assertStringContainsString('Cloud vault', $this->render(ClientArea::forService($this->primed())));
-    }
-
-    private function primed(): array
-    {
-        self::$comet->reply([
-            'get-user-profile-and-hash' => self::profileReply(self::profile()),
-            'get-jobs-for-custom-search' => ViewCannedComet::json([]),
-        ]);
-        return $this->serviceParams();
     }
 
     public function testFailedJobsStillShowTheAccount(): void

@@ -8,11 +8,16 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\TestCase;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
+use WHMCS\Module\Server\CometBackup\Core;
+use WHMCS\Module\Server\CometBackup\Service\PlanResult;
+use WHMCS\Module\Server\CometBackup\Service\PlanRunner;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Templates;
 use WHMCS\Module\Server\CometBackup\View\AdminTab;
 use WHMCS\Module\Server\CometBackup\View\ClientArea;
 use WHMCS\Module\Server\CometBackup\View\Downloads;
+
+require_once __DIR__ . '/ModuleTestCase.php';
 
 final class ViewEmulatorTest extends TestCase
 {
@@ -89,10 +94,19 @@ final class ViewEmulatorTest extends TestCase
         ];
     }
 
+    /** The core's ServiceOverview for $params against the emulator (no marker: nothing stored). */
+    private static function overview(array $params): PlanResult
+    {
+        $core = Core::fromConfig(ModuleTestCase::coreConfig());
+        return (new PlanRunner($core, CometClient::fromParams($params)))->run('ServiceOverview', [
+            'username' => $params['username'], 'status' => $params['status'], 'customfields' => (object) [], 'now' => time(),
+        ]);
+    }
+
     public function testTheSeededAccountRendersEscapedWithItsRecentJobsNewestFirst(): void
     {
         $params = self::params('carol01');
-        $result = ClientArea::build($params, CometClient::fromParams($params));
+        $result = ClientArea::page(self::overview($params), 5);
         $this->assertSame('templates/clientarea', $result['templatefile']);
         $html = Templates::render($result['templatefile'], $result['vars']);
 
@@ -115,7 +129,7 @@ final class ViewEmulatorTest extends TestCase
     public function testTheAdminTabReadsTheSameAccount(): void
     {
         $params = self::params('carol01');
-        $f = AdminTab::fields($params, CometClient::fromParams($params), ['lastupdate' => '2024-01-01 00:00:00']);
+        $f = AdminTab::fields(self::overview($params), $params, ['lastupdate' => '2024-01-01 00:00:00']);
         $this->assertSame('1 / Unlimited', $f['Devices (used / allowed)']);
         $this->assertSame('&quot;&gt;&lt;img src=x onerror=1&gt;: 1 GB / 10 GB (10%)', $f['Storage Vaults (used / limit)']);
     }
@@ -123,7 +137,7 @@ final class ViewEmulatorTest extends TestCase
     public function testADeletedAccountIsTheClearMessage(): void
     {
         $params = self::params('nobody42');
-        $result = ClientArea::build($params, CometClient::fromParams($params));
+        $result = ClientArea::page(self::overview($params), 5);
         $this->assertSame('templates/error', $result['templatefile']);
         $text = Templates::toText(Templates::render($result['templatefile'], $result['vars']));
         $this->assertStringContainsString('no longer exists on the backup server', $text);

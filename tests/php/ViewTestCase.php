@@ -6,9 +6,13 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\TestCase;
+use WHMCS\Module\Server\CometBackup\Core;
+use WHMCS\Module\Server\CometBackup\Service\PlanResult;
+use WHMCS\Module\Server\CometBackup\Service\PlanRunner;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Templates;
 
 require_once __DIR__ . '/ViewCannedComet.php';
+require_once __DIR__ . '/ModuleTestCase.php';
 
 abstract class ViewTestCase extends TestCase
 {
@@ -59,6 +63,30 @@ abstract class ViewTestCase extends TestCase
             'status' => 'Active',
             'domain' => '',
         ]);
+    }
+
+    /**
+     * The core's ServiceOverview plan for these service params against the canned Comet (the
+     * context the App would build, without the database: no marker unless $params carries one).
+     */
+    protected static function overview(array $params, int $now): PlanResult
+    {
+        $ctx = [
+            'username' => (string) ($params['username'] ?? ''),
+            'status' => (string) ($params['status'] ?? ''),
+            'customfields' => (object) [],
+            'now' => $now,
+        ];
+        if (isset($params['marker'])) {
+            $ctx['marker'] = (string) $params['marker'];
+        }
+        return (new PlanRunner(self::core(), self::$comet->client($params)))->run('ServiceOverview', $ctx);
+    }
+
+    protected static function core(): Core
+    {
+        static $core = null;
+        return $core ??= Core::fromConfig(ModuleTestCase::coreConfig());
     }
 
     /** Renders a module template with Debian's Smarty 4 the way WHMCS does (no auto-escaping). */

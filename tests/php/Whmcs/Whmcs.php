@@ -35,11 +35,14 @@ final class Whmcs
      * Calls <module>_<function>($params) as WHMCS would.
      *
      * @param array<string, mixed> $params
-     * @param string $context 'admin', 'client' or 'cron' (recorded; WHMCS's reaction is the same)
+     * @param string $context 'admin', 'client' or 'cron' (WHMCS's reaction is the same; an 'admin'
+     *        call runs with an admin's session, $_SESSION['adminid'], as in WHMCS's admin area)
+     * @param object|null $app the module's App to run the entry on (cometbackup_Run's third
+     *        argument: a test's own wiring); null: the entry point builds its own, as under WHMCS
      * @return mixed what the module returned
      * @throws ContractViolation
      */
-    public static function call(string $function, array $params, string $context = 'admin', string $module = 'cometbackup')
+    public static function call(string $function, array $params, string $context = 'admin', string $module = 'cometbackup', ?object $app = null)
     {
         self::$lastViolations = [];
         self::noteSecrets($module, $params);
@@ -49,7 +52,22 @@ final class Whmcs
             self::fail($violations);
             return self::NOT_SUPPORTED;
         }
-        [$result, $thrown, $more] = self::guarded(static fn () => $name($params));
+        $hadSession = isset($_SESSION);
+        $savedSession = $hadSession ? $_SESSION : null;
+        if ($context === 'admin') {
+            $_SESSION = ['adminid' => 1] + (is_array($savedSession) ? $savedSession : []);
+        }
+        try {
+            [$result, $thrown, $more] = self::guarded(static fn () => $app !== null
+                ? ("{$module}_Run")($function, $params, $app)
+                : $name($params));
+        } finally {
+            if ($hadSession) {
+                $_SESSION = $savedSession;
+            } else {
+                unset($GLOBALS['_SESSION']);
+            }
+        }
         $violations = array_merge($violations, $more);
         if ($thrown !== null) {
             $violations[] = sprintf('%s leaked %s: %s', $name, get_class($thrown), $thrown->getMessage());
@@ -70,7 +88,7 @@ final class Whmcs
      * @param array<string, mixed> $params server params
      * @return mixed
      */
-    public static function loader(string $function, array $params, string $module = 'cometbackup')
+    public static function loader(string $function, array $params, string $module = 'cometbackup', ?object $app = null)
     {
         self::$lastViolations = [];
         self::noteSecrets($module, $params);
@@ -80,7 +98,9 @@ final class Whmcs
             $violations[] = "loader {$name} does not exist";
             self::fail($violations);
         }
-        [$result, $thrown, $more] = self::guarded(static fn () => $name($params));
+        [$result, $thrown, $more] = self::guarded(static fn () => $app !== null
+            ? ("{$module}_Loader")(substr($name, strlen($module) + 1), $params, $app)
+            : $name($params));
         $violations = array_merge($violations, $more);
         if ($thrown === null && !is_array($result)) {
             $violations[] = "loader {$name} returned " . get_debug_type($result) . ', not an array of value => label';

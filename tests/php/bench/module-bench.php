@@ -17,7 +17,7 @@
 declare(strict_types=1);
 
 use WHMCS\Database\Capsule;
-use WHMCS\Module\Server\CometBackup\Module;
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Database;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Fixtures;
@@ -67,10 +67,26 @@ function boot(): void
     }
     Database::start('mariadb');
     Schema::create();
-    Module::reset();
     $cache = Whmcs::scratchDir() . '/module-cache';
     @mkdir($cache, 0700, true);
-    Module::configure(['wasmPath' => $wasm, 'cacheDir' => $cache], ['connectTimeout' => 10, 'timeout' => 300]);
+    $GLOBALS['benchWiring'] = [['wasmPath' => $wasm, 'cacheDir' => $cache], ['connectTimeout' => 10, 'timeout' => 300]];
+}
+
+/** A new App per call, as each WHMCS request builds one (the runtime and compiled module stay per process). */
+function benchApp(): App
+{
+    [$core, $client] = $GLOBALS['benchWiring'];
+    return new App($core, $client);
+}
+
+/** cometbackup_<fn>($params) as WHMCS calls it, on the bench's wiring (the entry table's own path). */
+function benchEntry(string $name, array $params): mixed
+{
+    $fn = substr($name, strlen('cometbackup_'));
+    if ($fn === 'LoadPolicies' || $fn === 'LoadStorageProviders') {
+        return cometbackup_Loader($fn, $params, benchApp());
+    }
+    return isset(cometbackup_Entries()[$fn]) ? cometbackup_Run($fn, $params, benchApp()) : $name($params);
 }
 
 function freshTables(): void
@@ -135,7 +151,7 @@ function moduleInvoke(string $name, array $params): mixed
     $c = cpuSeconds();
     $t = hrtime(true);
     try {
-        $result = $name($params);
+        $result = benchEntry($name, $params);
     } catch (\Throwable $e) {
         $thrown = $e;
         $result = null;
@@ -316,7 +332,7 @@ function lifecycleTimes(int $runs, int $latency): array
         try {
             $serverId = Fixtures::serverFor($emu);
             // Warm-up: the core's first instantiation in this process is not part of any action.
-            Whmcs::call('TestConnection', Params::forServer($serverId));
+            Whmcs::call('TestConnection', Params::forServer($serverId), 'admin', 'cometbackup', benchApp());
             // Module log off (WHMCS's default; the harness's logModuleCall writes a database row per
             // request when it is on), and the same again with it on, reported beside.
             $bySetting = [];
@@ -408,7 +424,7 @@ function usageChild(int $n, int $runs): void
             $t = hrtime(true);
             $error = null;
             try {
-                $result = Whmcs::call('UsageUpdate', $params, 'cron');
+                $result = Whmcs::call('UsageUpdate', $params, 'cron', 'cometbackup', benchApp());
             } catch (\Throwable $e) {
                 $result = null;
                 $error = get_class($e) . ': ' . $e->getMessage();
@@ -438,7 +454,7 @@ function usageChild(int $n, int $runs): void
 function wasmMb(): ?float
 {
     try {
-        $core = Module::core();
+        $core = benchApp()->core();
         $instance = (new \ReflectionProperty($core, 'instance'))->getValue($core);
         if ($instance === null) {
             return null;

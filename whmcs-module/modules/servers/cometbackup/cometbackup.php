@@ -2,9 +2,9 @@
 /**
  * Comet Backup provisioning module for WHMCS.
  *
- * Each cometbackup_X function is one line into lib/Module.php, where the context is built, one
- * plan of the core (cometprov.wasm) is run against the Comet Server and the result is turned into
- * what WHMCS expects. This file stays parseable by old PHP versions so that an unsupported PHP gets
+ * Each cometbackup_X function is one line into the table cometbackup_Entries(); lib/App.php builds
+ * the context, runs one plan of the core (cometprov.wasm) against the Comet Server and turns the
+ * result into what WHMCS expects. This file stays parseable by old PHP versions so that an unsupported PHP gets
  * a clear message instead of a parse error.
  */
 
@@ -106,46 +106,97 @@ function cometbackup_Autoload()
 }
 
 /**
- * Calls Module::$method(...$args) when the requirements hold; otherwise (or if even that fails)
- * returns $onFailure($message). Nothing is printed and nothing is thrown.
+ * The module in one table: WHMCS function => [action, result shape]. lib/App.php runs the action
+ * (a plan of the core, or the module's own step) and returns what WHMCS expects for the shape
+ * (see App::SHAPES). Each cometbackup_X below is one line into this table.
  */
-function cometbackup_Call($method, array $args, $onFailure)
+function cometbackup_Entries()
 {
-    $whmcsVersion = '';
-    foreach ($args as $arg) {
-        if (is_array($arg) && isset($arg['whmcsVersion']) && is_string($arg['whmcsVersion'])) {
-            $whmcsVersion = $arg['whmcsVersion'];
-        }
-    }
+    return array(
+        'MetaData' => array('MetaData', 'list'),
+        'ConfigOptions' => array('ConfigOptions', 'list'),
+        'LoadPolicies' => array('LoadPolicies', 'loader'),
+        'LoadStorageProviders' => array('LoadStorageProviders', 'loader'),
+        'TestConnection' => array('TestConnection', 'test'),
+        'CreateAccount' => array('CreateAccount', 'status'),
+        'SuspendAccount' => array('SuspendAccount', 'status'),
+        'UnsuspendAccount' => array('UnsuspendAccount', 'status'),
+        'TerminateAccount' => array('TerminateAccount', 'status'),
+        'ChangePassword' => array('ChangePassword', 'status'),
+        'ChangePackage' => array('ChangePackage', 'status'),
+        'UsageUpdate' => array('UsageUpdate', 'status'),
+        'ListAccounts' => array('ListAccounts', 'accounts'),
+        'ServiceSingleSignOn' => array('SignIn', 'sso'),
+        'AdminSingleSignOn' => array('AdminSingleSignOn', 'sso'),
+        'AdminCustomButtonArray' => array('Buttons', 'list'),
+        'ReapplyQuotas' => array('ReapplyQuotas', 'status'),
+        'RequestVault' => array('RequestVault', 'status'),
+        'AdoptAccount' => array('AdoptAccount', 'status'),
+        'AdminServicesTabFields' => array('ServiceOverview', 'fields'),
+        'ClientArea' => array('ServiceOverview', 'page'),
+        'ClientDownload' => array('ClientDownload', 'status'),
+    );
+}
+
+/**
+ * Runs the table's entry for $function on $app (default: a fresh App for this request) when the
+ * requirements hold. Nothing is printed and nothing is thrown: when the module cannot run, the
+ * shape's failure value carries the reason.
+ */
+function cometbackup_Run($function, array $params = array(), $app = null)
+{
+    $entries = cometbackup_Entries();
+    list($action, $shape) = $entries[$function];
+    $whmcsVersion = isset($params['whmcsVersion']) && is_string($params['whmcsVersion']) ? $params['whmcsVersion'] : '';
     $problem = cometbackup_Requirements($whmcsVersion);
     if ($problem === null) {
         try {
             cometbackup_Autoload();
-            return call_user_func_array(array('WHMCS\\Module\\Server\\CometBackup\\Module', $method), $args);
+            if ($app === null) {
+                $app = \WHMCS\Module\Server\CometBackup\App::forRequest();
+            }
+            return $app->run($action, $params, $shape);
         } catch (\Throwable $e) {
             $problem = 'Comet Backup: an internal error occurred (' . get_class($e) . '). See the module log.';
         }
     }
-    return call_user_func($onFailure, $problem);
+    return cometbackup_Unavailable($function, $shape, $problem);
 }
 
-function cometbackup_FailString($message)
+/** What an entry point returns when the module cannot run at all (old PHP, no FFI, ...). */
+function cometbackup_Unavailable($function, $shape, $message)
 {
+    switch ($function) {
+        case 'MetaData':
+            return array('DisplayName' => 'Comet Backup', 'APIVersion' => '1.1', 'RequiresServer' => true);
+        case 'ConfigOptions':
+            return array('Requirements' => array('FriendlyName' => 'Comet Backup', 'Type' => 'text', 'Description' => htmlspecialchars($message)));
+    }
+    switch ($shape) {
+        case 'test':
+        case 'accounts':
+            return array('success' => false, 'error' => $message);
+        case 'loader':
+            return array('ok' => false, 'error' => $message);
+        case 'sso':
+            return array('success' => false, 'errorMsg' => $message);
+        case 'page':
+            return '';
+        case 'fields':
+        case 'list':
+            return array();
+    }
     return $message;
 }
 
 function cometbackup_MetaData()
 {
-    return cometbackup_Call('metaData', array(), function ($m) {
-        return array('DisplayName' => 'Comet Backup', 'APIVersion' => '1.1', 'RequiresServer' => true);
-    });
+    return cometbackup_Run('MetaData');
 }
 
 function cometbackup_ConfigOptions($params = array())
 {
-    return cometbackup_Call('configOptions', array(), function ($m) {
-        return array('Requirements' => array('FriendlyName' => 'Comet Backup', 'Type' => 'text', 'Description' => htmlspecialchars($m)));
-    });
+    return cometbackup_Run('ConfigOptions', is_array($params) ? $params : array());
 }
 
 function cometbackup_LoadPolicies(array $params)
@@ -159,11 +210,9 @@ function cometbackup_LoadStorageProviders(array $params)
 }
 
 /** A settings dropdown: value => label, or an \Exception with a clear message (WHMCS's loader contract). */
-function cometbackup_Loader($action, array $params)
+function cometbackup_Loader($function, array $params, $app = null)
 {
-    $result = cometbackup_Call('loaderResult', array($action, $params), function ($m) {
-        return array('ok' => false, 'error' => $m);
-    });
+    $result = cometbackup_Run($function, $params, $app);
     if (empty($result['ok'])) {
         throw new \Exception(isset($result['error']) ? $result['error'] : 'Comet Backup: the list could not be loaded.');
     }
@@ -172,39 +221,37 @@ function cometbackup_Loader($action, array $params)
 
 function cometbackup_TestConnection(array $params)
 {
-    return cometbackup_Call('testConnection', array($params), function ($m) {
-        return array('success' => false, 'error' => $m);
-    });
+    return cometbackup_Run('TestConnection', $params);
 }
 
 function cometbackup_CreateAccount(array $params)
 {
-    return cometbackup_Call('accountAction', array('CreateAccount', $params), 'cometbackup_FailString');
+    return cometbackup_Run('CreateAccount', $params);
 }
 
 function cometbackup_SuspendAccount(array $params)
 {
-    return cometbackup_Call('accountAction', array('SuspendAccount', $params), 'cometbackup_FailString');
+    return cometbackup_Run('SuspendAccount', $params);
 }
 
 function cometbackup_UnsuspendAccount(array $params)
 {
-    return cometbackup_Call('accountAction', array('UnsuspendAccount', $params), 'cometbackup_FailString');
+    return cometbackup_Run('UnsuspendAccount', $params);
 }
 
 function cometbackup_TerminateAccount(array $params)
 {
-    return cometbackup_Call('accountAction', array('TerminateAccount', $params), 'cometbackup_FailString');
+    return cometbackup_Run('TerminateAccount', $params);
 }
 
 function cometbackup_ChangePassword(array $params)
 {
-    return cometbackup_Call('accountAction', array('ChangePassword', $params), 'cometbackup_FailString');
+    return cometbackup_Run('ChangePassword', $params);
 }
 
 function cometbackup_ChangePackage(array $params)
 {
-    return cometbackup_Call('accountAction', array('ChangePackage', $params), 'cometbackup_FailString');
+    return cometbackup_Run('ChangePackage', $params);
 }
 
 /** Nothing to do on renewal: the account lives until it is suspended or terminated. */
@@ -215,59 +262,52 @@ function cometbackup_Renew(array $params)
 
 function cometbackup_UsageUpdate(array $params)
 {
-    return cometbackup_Call('usageUpdate', array($params), 'cometbackup_FailString');
+    return cometbackup_Run('UsageUpdate', $params);
 }
 
 function cometbackup_ListAccounts(array $params)
 {
-    return cometbackup_Call('listAccounts', array($params), function ($m) {
-        return array('success' => false, 'error' => $m);
-    });
+    return cometbackup_Run('ListAccounts', $params);
 }
 
 function cometbackup_ServiceSingleSignOn(array $params)
 {
-    return cometbackup_Call('singleSignOn', array('ServiceSingleSignOn', $params), function ($m) {
-        return array('success' => false, 'errorMsg' => $m);
-    });
+    return cometbackup_Run('ServiceSingleSignOn', $params);
 }
 
 function cometbackup_AdminSingleSignOn(array $params)
 {
-    return cometbackup_Call('singleSignOn', array('AdminSingleSignOn', $params), function ($m) {
-        return array('success' => false, 'errorMsg' => $m);
-    });
+    return cometbackup_Run('AdminSingleSignOn', $params);
 }
 
 function cometbackup_AdminCustomButtonArray($params = array())
 {
-    return cometbackup_Call('adminCustomButtonArray', array(), function ($m) {
-        return array();
-    });
+    return cometbackup_Run('AdminCustomButtonArray', is_array($params) ? $params : array());
 }
 
 function cometbackup_ReapplyQuotas(array $params)
 {
-    return cometbackup_Call('reapplyQuotas', array($params), 'cometbackup_FailString');
+    return cometbackup_Run('ReapplyQuotas', $params);
 }
 
 function cometbackup_RequestVault(array $params)
 {
-    return cometbackup_Call('requestVault', array($params), 'cometbackup_FailString');
+    return cometbackup_Run('RequestVault', $params);
+}
+
+function cometbackup_AdoptAccount(array $params)
+{
+    return cometbackup_Run('AdoptAccount', $params);
 }
 
 function cometbackup_AdminServicesTabFields(array $params)
 {
-    return cometbackup_Call('adminServicesTabFields', array($params), function ($m) {
-        return array();
-    });
+    return cometbackup_Run('AdminServicesTabFields', $params);
 }
 
 function cometbackup_ClientArea(array $params)
 {
-    return cometbackup_Call('clientArea', array($params), function ($m) {
-        return '';
-    });
+    return cometbackup_Run('ClientArea', $params);
 }
 
 function cometbackup_ClientAreaAllowedFunctions($params = array())
@@ -277,5 +317,5 @@ function cometbackup_ClientAreaAllowedFunctions($params = array())
 
 function cometbackup_ClientDownload(array $params)
 {
-    return cometbackup_Call('clientDownload', array($params), 'cometbackup_FailString');
+    return cometbackup_Run('ClientDownload', $params);
 }

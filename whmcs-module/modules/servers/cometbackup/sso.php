@@ -34,7 +34,7 @@ if (headers_sent()) {
     return;
 }
 $cometbackupToken = isset($_GET['token']) && is_string($_GET['token']) ? $_GET['token'] : '';
-list($cometbackupStatus, $cometbackupHeaders, $cometbackupHtml) = \WHMCS\Module\Server\CometBackup\Module::ssoPage(
+list($cometbackupStatus, $cometbackupHeaders, $cometbackupHtml) = \WHMCS\Module\Server\CometBackup\App::forRequest()->ssoPage(
     $cometbackupToken,
     isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
     (string) session_id()

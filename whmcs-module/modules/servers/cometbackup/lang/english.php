@@ -245,3 +245,34 @@ $_LANG['ui.admin.error.unreachable'] = 'The Comet Server cannot be reached.';
 // Sign-in bound to the login session (issue 15, hardening).
 $_LANG['module.sso_no_session'] = 'Signing in needs a WHMCS login session (the sign-in link is bound to it). Log in again, then click the sign-in button.';
 $_LANG['module.sso_headers_sent'] = 'The sign-in page cannot be shown: something printed output before it (a PHP notice, a hook or a BOM in a file). Check the PHP error log, then click the sign-in button again.';
+
+// ---- App: read plans, sign-in roles, Adopt button, Test Connection warning (issue 15) -------
+$_LANG['ui.action.SignIn'] = 'Sign-In';
+$_LANG['ui.action.ServiceOverview'] = 'Account overview';
+$_LANG['ui.action.AdoptAccount'] = 'Adopt Comet account';
+$_LANG['ui.action.ClientDownload'] = 'Download';
+$_LANG['ui.button.adopt'] = 'Adopt Comet account';
+$_LANG['ui.error.notours'] = 'This service\'s backup account is not the one on the backup server. Please contact support.';
+$_LANG['ui.admin.warning'] = 'Warning';
+$_LANG['ui.admin.notours'] = 'The Comet account under this service\'s username is not this service\'s account: the service recorded creation ID {marker}, the account on the server has CreationGUID {creationGuid}. Nothing of that account is shown and no action will change it. Check the service\'s username.';
+$_LANG['ui.testconnection.insecure'] = 'Warning: "Secure" is off for this server, so the Comet admin password travels in clear text. Tick "Secure" and use HTTPS.';
+$_LANG['ui.adopt.adopted'] = 'Comet Backup: adopted the Comet account {username} for this service (CreationGUID {guid}).';
+$_LANG['ui.adopt.already'] = 'Comet Backup: the Comet account {username} is already this service\'s (CreationGUID {guid}).';
+$_LANG['ui.adopt.policy'] = 'Policy group: the account has {account}, the product sets {product} ({verdict}).';
+$_LANG['ui.adopt.quotas'] = 'Quotas (account / product):';
+$_LANG['ui.adopt.quota'] = '{name} {account} / {product} ({verdict})';
+$_LANG['ui.adopt.quota.devices'] = 'devices';
+$_LANG['ui.adopt.quota.protectedItems'] = 'protected items';
+$_LANG['ui.adopt.quota.storageVault'] = 'storage vault';
+$_LANG['ui.adopt.matches'] = 'matches';
+$_LANG['ui.adopt.differs'] = 'differs';
+$_LANG['ui.adopt.unset'] = 'not set';
+$_LANG['ui.adopt.on'] = 'on';
+$_LANG['ui.adopt.off'] = 'off';
+$_LANG['ui.adopt.reapply'] = 'Click "Re-apply Quotas and Policy" to give the account the product\'s settings.';
+$_LANG['ui.adopt.allmatch'] = 'The account matches the product\'s settings.';
+$_LANG['ui.sso.notours'] = 'Sign-in refused: this service\'s backup account is not the one on the backup server. Please contact support.';
+$_LANG['service.not_active'] = 'Sign-in is available only while the service is Active (it is suspended, terminated or not yet set up).';
+$_LANG['service.terminated'] = 'This service has been terminated; its backup account no longer exists.';
+$_LANG['service.pending'] = 'The backup account of this service has not been created yet.';
+$_LANG['sso.unsupported_version'] = 'Customer sign-in needs Comet 19.6 or newer on the Comet Server.';

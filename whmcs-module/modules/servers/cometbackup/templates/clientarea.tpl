@@ -172,8 +172,10 @@
 {/foreach}
 </ul>
 
+{if $cb.ssoUrl}
 <h3>{$cbText.sso|escape:'html'}</h3>
 <p>{$cbText.ssoHelp|escape:'html'}</p>
 <p><a class="btn btn-primary cb-sso" href="{$cb.ssoUrl|escape:'html'}" target="_blank" rel="noopener">{$cbText.sso|escape:'html'}</a></p>
+{/if}
 
 </div>

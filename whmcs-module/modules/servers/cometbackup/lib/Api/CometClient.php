@@ -6,8 +6,6 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
-use WHMCS\Module\Server\CometBackup\Whmcs\ModuleLog;
-use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
 
 /**
  * POSTs `application/x-www-form-urlencoded` forms to `<base>/api/v1/admin/<endpoint>`.
@@ -27,7 +25,8 @@ use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
  *   would resend the admin password to another address).
  * - The admin credentials (`Username`, `AuthType=Password`, `Password`) are added after the
  *   request's own parameters, so no parameter can replace them.
- * - Every request is written to the WHMCS module log through ModuleLog, secrets masked.
+ * - Every request is written to the RequestLog the caller injects (the module passes WHMCS's module
+ *   log), secrets masked; without one nothing is logged.
  *
  * The HTTP status and the JSON are checked by the core (plan replies) and by Response::json() /
  * apiError() (direct reads), never assumed.
@@ -54,7 +53,7 @@ final class CometClient
         private readonly string $adminUsername,
         private readonly string $adminPassword,
         private readonly ?CaBundle $ca,
-        private readonly ModuleLog $log,
+        private readonly RequestLog $log,
         private readonly int $connectTimeout,
         private readonly int $totalTimeout,
         private readonly ?bool $caBlob,
@@ -71,7 +70,7 @@ final class CometClient
      *        caTempDir are for tests of the CA file path (see CaBundle::curlOptions)
      * @throws \InvalidArgumentException when the server settings cannot form a URL (a clear message)
      */
-    public static function fromParams(array $params, ?ModuleLog $log = null, array $options = []): self
+    public static function fromParams(array $params, ?RequestLog $log = null, array $options = []): self
     {
         $secure = self::secureFlag($params);
         $field = 'server hostname';
@@ -166,7 +165,8 @@ final class CometClient
         $baseUrl = $scheme . '://' . $host . ($port === $defaultPort ? '' : ':' . $port) . $path;
 
         $password = (string) ($params['serverpassword'] ?? '');
-        $log ??= new ModuleLog(Redactor::valuesFromParams($params));
+        $log ??= new SilentLog();
+        $log->addSecrets(Redactor::valuesFromParams($params));
         $log->addSecrets([$password]);
         return new self(
             $baseUrl,
@@ -192,7 +192,7 @@ final class CometClient
         return $this->adminUsername;
     }
 
-    public function log(): ModuleLog
+    public function log(): RequestLog
     {
         return $this->log;
     }

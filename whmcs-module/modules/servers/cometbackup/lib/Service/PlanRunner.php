@@ -10,7 +10,7 @@ use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Api\Response;
 use WHMCS\Module\Server\CometBackup\Core;
 use WHMCS\Module\Server\CometBackup\CoreException;
-use WHMCS\Module\Server\CometBackup\Whmcs\Redactor;
+use WHMCS\Module\Server\CometBackup\Api\Redactor;
 
 final class PlanRunner
 {

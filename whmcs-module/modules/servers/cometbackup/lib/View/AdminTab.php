@@ -1,97 +1,104 @@
 <?php
-// The admin's service tab (AdminServicesTabFields): the Comet account at a glance.
+// The admin's service tab (AdminServicesTabFields): the core's ServiceOverview result at a glance.
 
 declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\View;
 
-use WHMCS\Module\Server\CometBackup\Api\CometClient;
+use WHMCS\Module\Server\CometBackup\Service\PlanResult;
 use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
 
 /**
  * label => HTML. WHMCS prints the values as HTML, so every value built from Comet or the database
- * is escaped here (vault and device names are typed by the end user). One profile read; never throws:
- * a failure is one row that says what happened, next to what the database alone can tell.
+ * is escaped here (vault and device names are typed by the end user). This view never talks to
+ * Comet: it renders the plan's result. Never throws: a failure is one row that says what happened,
+ * next to what the database alone can tell. When the account under the service's name is not the
+ * service's own (account.not_ours), the row names both creation IDs and nothing of that account
+ * is shown.
  *
- *     function cometbackup_AdminServicesTabFields(array $params) {
- *         $stored = ['lastupdate' => <tblhosting.lastupdate of $params['serviceid']>];
- *         return AdminTab::forService($params, $stored);
- *     }
+ *     return AdminTab::fields($overviewResult, $params, ['lastupdate' => ..., 'marker' => ...]);
  */
 final class AdminTab
 {
     /** The admin preview page, relative to the admin folder (always one level below the WHMCS root). */
     public const PREVIEW_URL = '../modules/servers/cometbackup/preview/index.html';
 
-    /** The whole entry point for cometbackup_AdminServicesTabFields, including building the client. */
-    public static function forService(array $params, array $stored): array
+    /** The core's failure codes => lang key of the row's sentence (others: the server refused). */
+    private const FAILURES = [
+        'account.missing' => 'ui.admin.error.missing',
+        'service.terminated' => 'ui.error.terminated',
+        'comet.unreachable' => 'ui.admin.error.unreachable',
+        'comet.timeout' => 'ui.admin.error.unreachable',
+        'comet.transport' => 'ui.admin.error.unreachable',
+        'comet.bad_reply' => 'ui.admin.error.badreply',
+        'comet.unexpected' => 'ui.admin.error.badreply',
+    ];
+
+    /**
+     * @param array{lastupdate?: string|null, marker?: string|null} $stored what the module keeps in WHMCS's database
+     * @return array<string, string>
+     */
+    public static function fields(PlanResult $overview, array $params, array $stored): array
     {
         try {
-            $client = CometClient::fromParams($params);
+            return self::build($overview, $params, $stored);
         } catch (\Throwable $e) {
-            $username = Format::str($params['username'] ?? '');
-            return [
-                Lang::text('ui.admin.username') => $username === '' ? '' : '<code>' . self::e($username) . '</code>',
-                Lang::text('ui.admin.comet') => self::e(Lang::text('ui.admin.error.server') . ' (' . $e->getMessage() . ')'),
-            ] + self::tail($stored);
+            return self::failed(Lang::text('ui.error.internal'), $stored);
         }
-        return self::fields($params, $client, $stored);
     }
 
     /**
-     * @param array{lastupdate?: string|null} $stored values the module keeps in WHMCS's database
+     * One error row with $sentence (plain text) and the stored rows.
+     *
      * @return array<string, string>
      */
-    public static function fields(array $params, CometClient $client, array $stored): array
+    public static function failed(string $sentence = '', array $stored = []): array
     {
-        try {
-            return self::build($params, $client, $stored);
-        } catch (\Throwable $e) {
-            return [Lang::text('ui.admin.comet') => self::e(Lang::text('ui.error.internal'))] + self::tail($stored);
-        }
+        return [Lang::text('ui.admin.comet') => self::errorLabel() . ' '
+            . self::e($sentence !== '' ? $sentence : Lang::text('ui.error.internal'))] + self::tail($stored);
     }
 
-    private static function build(array $params, CometClient $client, array $stored): array
+    private static function build(PlanResult $overview, array $params, array $stored): array
     {
-        $username = Format::str($params['username'] ?? '');
-        $rows = [Lang::text('ui.admin.username') => $username === ''
-            ? '<em>' . self::e(Lang::text('ui.admin.notprovisioned')) . '</em>'
-            : '<code>' . self::e($username) . '</code>'];
+        $out = $overview->output;
+        $username = Format::str($out['username'] ?? '');
         if ($username === '') {
+            $username = Format::str($params['username'] ?? '');
+        }
+        $code = $overview->ok() ? null : (string) $overview->code;
+        if ($code === 'account.no_username' || $code === 'service.pending') {
+            return [Lang::text('ui.admin.username') => '<em>' . self::e(Lang::text('ui.admin.notprovisioned')) . '</em>'] + self::tail($stored);
+        }
+        $rows = [Lang::text('ui.admin.username') => $username === '' ? '' : '<code>' . self::e($username) . '</code>'];
+        if ($code === 'account.not_ours') {
+            // The other account's name is the service's own username; nothing else of it is shown.
+            $text = Lang::text('ui.admin.notours', [
+                'marker' => Format::str($overview->detail['marker'] ?? ($stored['marker'] ?? '')),
+                'creationGuid' => Format::str($overview->detail['creationGuid'] ?? ''),
+            ]);
+            $rows[Lang::text('ui.admin.comet')] = '<span class="label label-warning badge badge-warning">'
+                . self::e(Lang::text('ui.admin.warning')) . '</span> ' . self::e($text);
             return $rows + self::tail($stored);
         }
-
-        $reply = $client->post('get-user-profile-and-hash', ['TargetUser' => $username], [], 'AdminServicesTabFields');
-        $failure = ClientArea::failureKey($reply);
-        $json = $reply->json();
-        $profile = is_array($json) && is_array($json['Profile'] ?? null) ? $json['Profile'] : null;
-        if ($failure !== null || $profile === null) {
-            $key = $failure === null ? 'ui.admin.error.badreply' : match ($failure[0]) {
-                'ui.error.missing' => 'ui.admin.error.missing',
-                'ui.error.unreachable' => 'ui.admin.error.unreachable',
-                default => 'ui.admin.error.server',
-            };
-            $text = Lang::text($key);
-            $api = $reply->apiError();
-            if ($api !== null && Format::str($api['Message'] ?? '') !== '') {
-                // The admin may see Comet's own words (never secrets: it is an error text).
-                $text .= ' (' . Format::int($api['Status'] ?? 0) . ': ' . Format::str($api['Message']) . ')';
+        if ($code !== null) {
+            $text = Lang::text(self::FAILURES[$code] ?? 'ui.admin.error.server');
+            $status = Format::int($overview->detail['status'] ?? 0);
+            $message = Format::str($overview->detail['message'] ?? '');
+            if ($message !== '') {
+                // The admin may see Comet's own words (an error text, never a secret).
+                $text .= ' (' . ($status > 0 ? $status . ': ' : '') . $message . ')';
             }
-            $rows[Lang::text('ui.admin.comet')] = '<span class="label label-danger badge badge-danger">'
-                . self::e(Lang::text('ui.admin.error')) . '</span> ' . self::e($text);
+            $rows[Lang::text('ui.admin.comet')] = self::errorLabel() . ' ' . self::e($text);
             return $rows + self::tail($stored);
         }
 
-        $suspended = ($profile['IsSuspended'] ?? false) === true;
-        $rows[Lang::text('ui.admin.state')] = $suspended
+        $rows[Lang::text('ui.admin.state')] = ($out['suspended'] ?? false) === true
             ? '<span class="label label-warning badge badge-warning">' . self::e(Lang::text('ui.admin.suspended')) . '</span>'
             : '<span class="label label-success badge badge-success">' . self::e(Lang::text('ui.admin.active')) . '</span>';
 
-        $devices = count(Format::arr($profile['Devices'] ?? null));
-        $max = Format::int($profile['MaximumDevices'] ?? 0);
-        $rows[Lang::text('ui.admin.devices')] = self::e($devices . ' / ' . ($max > 0 ? (string) $max : Lang::text('ui.unlimited')));
+        $model = ClientArea::model($out, Format::int($params['serviceid'] ?? 0));
+        $rows[Lang::text('ui.admin.devices')] = self::e($model['devicesUsed'] . ' / ' . $model['devicesLimit']);
 
-        $model = ClientArea::model($profile, [], $username, Format::int($params['serviceid'] ?? 0));
         $lines = [];
         foreach ($model['vaults'] as $v) {
             $line = $v['name'] . ': ' . $v['used'] . ' / ' . $v['limit'];
@@ -111,11 +118,12 @@ final class AdminTab
         $rows[Lang::text('ui.admin.protected')] = self::e($p['used'] . ' / ' . $p['limit']
             . ($p['limited'] ? ' (' . $p['percent'] . '%)' : ''));
 
-        $policy = Format::str($profile['PolicyID'] ?? '');
-        $rows[Lang::text('ui.admin.policy')] = $policy === ''
-            ? '<em>' . self::e(Lang::text('ui.admin.nopolicy')) . '</em>'
-            : '<code>' . self::e($policy) . '</code>';
-
+        if (array_key_exists('policy', $out)) {
+            $policy = Format::str($out['policy']);
+            $rows[Lang::text('ui.admin.policy')] = $policy === ''
+                ? '<em>' . self::e(Lang::text('ui.admin.nopolicy')) . '</em>'
+                : '<code>' . self::e($policy) . '</code>';
+        }
         return $rows + self::tail($stored);
     }
 
@@ -131,6 +139,11 @@ final class AdminTab
             Lang::text('ui.admin.preview') => '<a href="' . self::e(self::PREVIEW_URL) . '" target="_blank" rel="noopener noreferrer">'
                 . self::e(Lang::text('ui.admin.previewlink')) . '</a>',
         ];
+    }
+
+    private static function errorLabel(): string
+    {
+        return '<span class="label label-danger badge badge-danger">' . self::e(Lang::text('ui.admin.error')) . '</span>';
     }
 
     private static function e(string $s): string

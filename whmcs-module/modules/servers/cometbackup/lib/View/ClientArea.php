@@ -1,41 +1,64 @@
 <?php
-// The customer's product-details page: account, devices, vaults, quotas, recent jobs, downloads, SSO.
+// The customer's product-details page: the core's ServiceOverview result as a page.
 
 declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\View;
 
-use WHMCS\Module\Server\CometBackup\Api\CometClient;
-use WHMCS\Module\Server\CometBackup\Api\Response;
+use WHMCS\Module\Server\CometBackup\Service\PlanResult;
 use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
 
 /**
- * Builds the WHMCS ClientArea return value from two reads (the profile, then the last 14 days of
- * jobs). Everything handed to the template is plain text or a number; the templates escape every
+ * Renders what the core's ServiceOverview plan returned: the account, devices, vaults, quotas and
+ * recent jobs (raw numbers and names, computed and checked by the core, which verified first that
+ * the account is this service's own), or the failure as one clear sentence. This view never talks to
+ * Comet. Everything handed to the template is plain text or a number; the templates escape every
  * value, because device names, protected item names and vault names are typed by the end user.
  *
- *     return ClientArea::forService($params);
+ *     return ClientArea::page($overviewResult, $serviceId);
  *
- * Never throws: any failure becomes templates/error with one clear sentence (and the technical
- * detail stays in the module log that CometClient writes).
+ * Never throws: a malformed result becomes templates/error with one clear sentence.
  */
 final class ClientArea
 {
     public const TEMPLATE = 'templates/clientarea';
     public const ERROR_TEMPLATE = 'templates/error';
 
-    /** How far back "recent jobs" reaches, and how many rows the table shows at most. */
-    public const JOB_WINDOW_SECONDS = 14 * 86400;
-    public const JOB_LIMIT = 50;
+    /** The core's failure codes of ServiceOverview => [lang key, tone]; anything else is a server failure. */
+    private const FAILURES = [
+        'service.terminated' => ['ui.error.terminated', 'warning'],
+        'service.pending' => ['ui.error.pending', 'warning'],
+        'account.no_username' => ['ui.error.noaccount', 'warning'],
+        'account.missing' => ['ui.error.missing', 'warning'],
+        'account.not_ours' => ['ui.error.notours', 'warning'],
+        'comet.unreachable' => ['ui.error.unreachable', 'danger'],
+        'comet.timeout' => ['ui.error.unreachable', 'danger'],
+        'comet.transport' => ['ui.error.unreachable', 'danger'],
+        'comet.bad_reply' => ['ui.error.badreply', 'danger'],
+        'comet.unexpected' => ['ui.error.badreply', 'danger'],
+    ];
 
     /**
-     * @param int|null $now Unix seconds (tests pin it; WHMCS passes nothing)
+     * @param string $status the WHMCS service status: the sign-in button is offered only to an Active
+     *        service (the core refuses a customer's sign-in otherwise)
      * @return array{templatefile: string, vars: array<string, mixed>}
      */
-    public static function build(array $params, CometClient $client, ?int $now = null): array
+    public static function page(PlanResult $overview, int $serviceId, string $status = 'Active'): array
     {
         try {
-            return self::buildOrFail($params, $client, $now ?? time());
+            if (!$overview->ok()) {
+                [$key, $tone] = self::failureKey($overview->code);
+                return self::error($key, $tone);
+            }
+            $out = $overview->output;
+            return [
+                'templatefile' => self::TEMPLATE,
+                'vars' => [
+                    'cb' => ['ssoUrl' => $status === 'Active' ? self::ssoUrl($serviceId) : ''] + self::model($out, $serviceId),
+                    'cbJobsFailed' => ($out['jobsFailed'] ?? false) === true,
+                    'cbText' => self::texts(),
+                ],
+            ];
         } catch (\Throwable $e) {
             // A bug in this view must not take the customer's whole product page down.
             return self::error('ui.error.internal');
@@ -43,17 +66,13 @@ final class ClientArea
     }
 
     /**
-     * The whole entry point for cometbackup_ClientArea: builds the client from the server params too,
-     * so a server setting that cannot form a URL is the error template as well, never an exception.
+     * The lang key and tone for a failed ServiceOverview.
+     *
+     * @return array{0: string, 1: string}
      */
-    public static function forService(array $params): array
+    public static function failureKey(?string $code): array
     {
-        try {
-            $client = CometClient::fromParams($params);
-        } catch (\Throwable $e) {
-            return self::error('ui.error.server');
-        }
-        return self::build($params, $client);
+        return self::FAILURES[(string) $code] ?? ['ui.error.server', 'danger'];
     }
 
     /** The error template with one sentence; tone 'warning' for states, 'danger' for failures. */
@@ -69,235 +88,95 @@ final class ClientArea
         ];
     }
 
-    private static function buildOrFail(array $params, CometClient $client, int $now): array
-    {
-        $status = Format::str($params['status'] ?? '');
-        if ($status === 'Terminated' || $status === 'Cancelled') {
-            return self::error('ui.error.terminated', 'warning');
-        }
-        $username = Format::str($params['username'] ?? '');
-        if ($username === '') {
-            return self::error($status === 'Pending' ? 'ui.error.pending' : 'ui.error.noaccount', 'warning');
-        }
-
-        $reply = $client->post('get-user-profile-and-hash', ['TargetUser' => $username], [], 'ClientArea');
-        $failure = self::failureKey($reply);
-        if ($failure !== null) {
-            return self::error($failure[0], $failure[1]);
-        }
-        $json = $reply->json();
-        $profile = is_array($json) && is_array($json['Profile'] ?? null) ? $json['Profile'] : null;
-        // Comet echoes the username it read; a different one means a confused proxy or server, and
-        // showing someone else's devices would be worse than showing nothing.
-        if ($profile === null || Format::str($profile['Username'] ?? $username) !== $username) {
-            return self::error('ui.error.badreply');
-        }
-
-        $jobsReply = $client->post(
-            'get-jobs-for-custom-search',
-            ['Query' => self::jobQuery($username, $now)],
-            [],
-            'ClientArea'
-        );
-        $jobsFailed = self::failureKey($jobsReply) !== null || !self::isList($jobsReply->json(), $jobsReply->body());
-
-        $serviceId = Format::int($params['serviceid'] ?? 0);
-        return [
-            'templatefile' => self::TEMPLATE,
-            'vars' => [
-                'cb' => self::model($profile, $jobsFailed ? [] : Format::arr($jobsReply->json()), $username, $serviceId),
-                'cbJobsFailed' => $jobsFailed,
-                'cbText' => self::texts(),
-            ],
-        ];
-    }
-
     /**
      * The view model: plain strings and integers only.
      *
-     * @param array<mixed> $profile UserProfileConfig
-     * @param array<mixed> $jobs    BackupJobDetail list
+     * @param array<string, mixed> $o the ServiceOverview output
      */
-    public static function model(array $profile, array $jobs, string $username, int $serviceId): array
+    public static function model(array $o, int $serviceId): array
     {
-        $devicesById = Format::arr($profile['Devices'] ?? null);
-        $sourcesById = Format::arr($profile['Sources'] ?? null);
-        $vaultsById = Format::arr($profile['Destinations'] ?? null);
-
-        $maxDevices = Format::int($profile['MaximumDevices'] ?? 0);
-
         $devices = [];
-        foreach ($devicesById as $id => $d) {
+        foreach (Format::arr($o['devices'] ?? null) as $d) {
             $d = Format::arr($d);
-            $os = Format::arr($d['PlatformVersion'] ?? null);
             $devices[] = [
-                'name' => self::nameOr(Format::str($d['FriendlyName'] ?? ''), (string) $id),
-                'platform' => trim(Format::str($os['os'] ?? '') . ' ' . Format::str($os['arch'] ?? '')),
-                'version' => Format::str($d['ClientVersion'] ?? ''),
-                'registered' => Format::time($d['RegistrationTime'] ?? 0),
+                'name' => self::nameOr(Format::str($d['name'] ?? ''), Format::str($d['id'] ?? '')),
+                'platform' => trim(Format::str($d['os'] ?? '') . ' ' . Format::str($d['arch'] ?? '')),
+                'version' => Format::str($d['version'] ?? ''),
+                'registered' => Format::time($d['registered'] ?? 0),
             ];
         }
-        usort($devices, static fn (array $a, array $b): int => strcasecmp($a['name'], $b['name']));
 
         $vaults = [];
-        foreach ($vaultsById as $id => $v) {
+        foreach (Format::arr($o['vaults'] ?? null) as $v) {
             $v = Format::arr($v);
-            $type = Format::int($v['DestinationType'] ?? 0);
-            $stats = Format::arr($v['Statistics'] ?? null);
-            $size = Format::int(Format::arr($stats['ClientProvidedSize'] ?? null)['Size'] ?? 0);
-            // A local copy lives on the customer's own disk: no provider quota applies to it.
-            $local = $type === Format::DESTINATION_LOCAL_COPY;
-            $usage = Format::usage(
-                $size,
-                !$local && ($v['StorageLimitEnabled'] ?? false) === true,
-                Format::int($v['StorageLimitBytes'] ?? 0)
-            );
+            $local = ($v['local'] ?? false) === true;
             $vaults[] = [
-                'name' => self::nameOr(Format::str($v['Description'] ?? ''), Lang::text('ui.vault.unnamed')),
+                'name' => self::nameOr(Format::str($v['name'] ?? ''), Lang::text('ui.vault.unnamed')),
                 'local' => $local,
                 'note' => $local ? Lang::text('ui.vault.localcopy') : '',
-            ] + $usage;
+            ] + Format::usage(Format::int($v['usedBytes'] ?? 0), ($v['limited'] ?? false) === true, Format::int($v['limitBytes'] ?? 0));
         }
-        usort($vaults, static fn (array $a, array $b): int => [(int) $a['local'], strtolower($a['name'])]
-            <=> [(int) $b['local'], strtolower($b['name'])]);
 
         $items = [];
-        $protectedBytes = 0;
-        foreach ($sourcesById as $id => $s) {
-            $s = Format::arr($s);
-            $stats = Format::arr($s['Statistics'] ?? null);
-            $last = Format::arr($stats['LastBackupJob'] ?? null);
-            $size = Format::int($last['TotalSize'] ?? 0);
-            $protectedBytes += max(0, $size);
-            $owner = Format::str($s['OwnerDevice'] ?? '');
+        foreach (Format::arr($o['items'] ?? null) as $i) {
+            $i = Format::arr($i);
             $items[] = [
-                'name' => self::nameOr(Format::str($s['Description'] ?? ''), Lang::text('ui.item.unnamed')),
-                'device' => self::deviceName($devicesById, $owner),
-                'lastBackup' => Format::time($stats['LastStartTime'] ?? ($last['StartTime'] ?? 0)),
-                'size' => Format::bytes($size),
+                'name' => self::nameOr(Format::str($i['name'] ?? ''), Lang::text('ui.item.unnamed')),
+                'device' => self::deviceName(Format::str($i['deviceId'] ?? ''), Format::str($i['deviceName'] ?? '')),
+                'lastBackup' => Format::time($i['lastBackup'] ?? 0),
+                'size' => Format::bytes($i['sizeBytes'] ?? 0),
             ];
         }
-        usort($items, static fn (array $a, array $b): int => strcasecmp($a['name'], $b['name']));
 
-        $protected = Format::usage(
-            $protectedBytes,
-            ($profile['AllProtectedItemsQuotaEnabled'] ?? false) === true,
-            Format::int($profile['AllProtectedItemsQuotaBytes'] ?? 0)
-        );
+        $p = Format::arr($o['protected'] ?? null);
+        $protected = Format::usage(Format::int($p['usedBytes'] ?? 0), ($p['limited'] ?? false) === true, Format::int($p['limitBytes'] ?? 0));
 
+        $jobs = [];
+        foreach (Format::arr($o['jobs'] ?? null) as $j) {
+            $j = Format::arr($j);
+            $status = Format::jobStatus($j['status'] ?? 0);
+            $itemId = Format::str($j['itemId'] ?? '');
+            $end = Format::int($j['ended'] ?? 0);
+            $jobs[] = [
+                'started' => Format::time($j['started'] ?? 0),
+                'ended' => $end > 0 ? Format::time($end) : '',
+                'type' => Format::jobType($j['classification'] ?? 0),
+                'status' => $status['label'],
+                'tone' => $status['tone'],
+                'device' => self::deviceName(Format::str($j['deviceId'] ?? ''), Format::str($j['deviceName'] ?? '')),
+                'item' => ($j['itemRemoved'] ?? false) === true
+                    ? Lang::text('ui.item.removed')
+                    : ($itemId === '' ? '' : self::nameOr(Format::str($j['itemName'] ?? ''), Lang::text('ui.item.unnamed'))),
+                'vault' => Format::str($j['vaultName'] ?? ''),
+                'files' => Format::int($j['files'] ?? 0),
+                'size' => Format::bytes($j['sizeBytes'] ?? 0),
+                'uploaded' => Format::bytes($j['uploadedBytes'] ?? 0),
+                'downloaded' => Format::bytes($j['downloadedBytes'] ?? 0),
+            ];
+        }
+
+        $used = Format::int($o['devicesUsed'] ?? count($devices));
+        $limit = Format::int($o['devicesLimit'] ?? 0);
         return [
-            'username' => $username,
-            'suspended' => ($profile['IsSuspended'] ?? false) === true,
-            'devicesUsed' => count($devicesById),
-            'devicesLimit' => $maxDevices > 0 ? (string) $maxDevices : Lang::text('ui.unlimited'),
-            'devicesFull' => $maxDevices > 0 && count($devicesById) >= $maxDevices,
+            'username' => Format::str($o['username'] ?? ''),
+            'suspended' => ($o['suspended'] ?? false) === true,
+            'devicesUsed' => $used,
+            'devicesLimit' => $limit > 0 ? (string) $limit : Lang::text('ui.unlimited'),
+            'devicesFull' => $limit > 0 && $used >= $limit,
             'devices' => $devices,
             'vaults' => $vaults,
             'protected' => $protected,
             'items' => $items,
-            'jobs' => self::jobs($jobs, $username, $devicesById, $sourcesById, $vaultsById),
+            'jobs' => $jobs,
             'timezone' => Format::timezone(),
             'downloads' => Downloads::links($serviceId),
-            'ssoUrl' => 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1',
+            'ssoUrl' => self::ssoUrl($serviceId),
         ];
     }
 
-    /**
-     * The last JOB_LIMIT jobs of this user, newest first (Comet returns them in no particular order).
-     *
-     * @return list<array<string, mixed>>
-     */
-    public static function jobs(array $jobs, string $username, array $devices, array $sources, array $vaults): array
+    private static function ssoUrl(int $serviceId): string
     {
-        $rows = [];
-        foreach ($jobs as $j) {
-            if (!is_array($j)) {
-                continue;
-            }
-            // The query already filters by user; this guards against a server that ignored it.
-            if (array_key_exists('Username', $j) && Format::str($j['Username']) !== $username) {
-                continue;
-            }
-            $rows[] = $j;
-        }
-        usort($rows, static function (array $a, array $b): int {
-            return [Format::int($b['StartTime'] ?? 0), Format::str($b['GUID'] ?? '')]
-                <=> [Format::int($a['StartTime'] ?? 0), Format::str($a['GUID'] ?? '')];
-        });
-        $rows = array_slice($rows, 0, self::JOB_LIMIT);
-
-        $out = [];
-        foreach ($rows as $j) {
-            $status = Format::jobStatus($j['Status'] ?? 0);
-            $sourceId = Format::str($j['SourceGUID'] ?? '');
-            $source = Format::arr($sources[$sourceId] ?? null);
-            $vault = Format::arr($vaults[Format::str($j['DestinationGUID'] ?? '')] ?? null);
-            $end = Format::int($j['EndTime'] ?? 0);
-            $out[] = [
-                'started' => Format::time($j['StartTime'] ?? 0),
-                'ended' => $end > 0 ? Format::time($end) : '',
-                'type' => Format::jobType($j['Classification'] ?? 0),
-                'status' => $status['label'],
-                'tone' => $status['tone'],
-                'device' => self::deviceName($devices, Format::str($j['DeviceID'] ?? '')),
-                'item' => $source === []
-                    ? ($sourceId === '' ? '' : Lang::text('ui.item.removed'))
-                    : self::nameOr(Format::str($source['Description'] ?? ''), Lang::text('ui.item.unnamed')),
-                'vault' => Format::str($vault['Description'] ?? ''),
-                'files' => Format::int($j['TotalFiles'] ?? 0),
-                'size' => Format::bytes($j['TotalSize'] ?? 0),
-                'uploaded' => Format::bytes($j['UploadSize'] ?? 0),
-                'downloaded' => Format::bytes($j['DownloadSize'] ?? 0),
-            ];
-        }
-        return $out;
-    }
-
-    /** The SearchClause for this user's jobs that started in the last 14 days, as a JSON form field. */
-    public static function jobQuery(string $username, int $now): string
-    {
-        $clause = [
-            'ClauseType' => 'and',
-            'ClauseChildren' => [
-                ['ClauseType' => '', 'RuleField' => 'BackupJobDetail.Username', 'RuleOperator' => 'str_eq', 'RuleValue' => $username],
-                ['ClauseType' => '', 'RuleField' => 'BackupJobDetail.StartTime', 'RuleOperator' => 'int_gt',
-                    'RuleValue' => (string) ($now - self::JOB_WINDOW_SECONDS)],
-            ],
-        ];
-        return json_encode($clause, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
-    }
-
-    /**
-     * What went wrong with a reply, as [lang key, tone], or null when it is a usable success.
-     *
-     * @return array{0: string, 1: string}|null
-     */
-    public static function failureKey(Response $r): ?array
-    {
-        if ($r->transportError() !== null) {
-            return ['ui.error.unreachable', 'danger'];
-        }
-        $api = $r->apiError();
-        if ($api === null && $r->httpStatus() !== 200) {
-            // A server (or proxy) that mirrors the error Status in the HTTP status still sends the envelope.
-            $body = json_decode($r->body(), true);
-            if (is_array($body) && is_int($body['Status'] ?? null) && $body['Status'] >= 400) {
-                $api = ['Status' => $body['Status']];
-            }
-        }
-        if ($api !== null) {
-            $code = Format::int($api['Status'] ?? 0);
-            // Comet answers 400 for an unknown user (older servers: 404/500 with a "not found" text
-            // are handled as generic failures, which is still a clear sentence).
-            if ($code === 400 || $code === 404) {
-                return ['ui.error.missing', 'warning'];
-            }
-            return ['ui.error.server', 'danger'];
-        }
-        if ($r->httpStatus() !== 200) {
-            return ['ui.error.server', 'danger'];
-        }
-        return null;
+        return 'clientarea.php?action=productdetails&id=' . $serviceId . '&dosinglesignon=1';
     }
 
     /** @return array<string, string> every fixed string the template prints */
@@ -317,29 +196,17 @@ final class ClientArea
         return $out;
     }
 
-    private static function deviceName(array $devices, string $id): string
+    /** A device's name; '' when no device is named, "unknown device" for one no longer on the account. */
+    private static function deviceName(string $id, string $name): string
     {
-        if ($id === '') {
-            return '';
+        if ($name !== '') {
+            return $name;
         }
-        $d = Format::arr($devices[$id] ?? null);
-        if ($d === []) {
-            return Lang::text('ui.device.unknown');
-        }
-        return self::nameOr(Format::str($d['FriendlyName'] ?? ''), $id);
+        return $id === '' ? '' : Lang::text('ui.device.unknown');
     }
 
     private static function nameOr(string $name, string $fallback): string
     {
         return trim($name) === '' ? $fallback : $name;
-    }
-
-    /** A JSON list, or JSON null (Comet's empty list). */
-    private static function isList(mixed $json, string $body): bool
-    {
-        if (is_array($json)) {
-            return array_is_list($json);
-        }
-        return trim($body) === 'null';
     }
 }

@@ -6,27 +6,25 @@ declare(strict_types=1);
 namespace WHMCS\Module\Server\CometBackup\Whmcs;
 
 use WHMCS\Module\Server\CometBackup\CoreException;
-use WHMCS\Module\Server\CometBackup\Service\PlanException;
-use WHMCS\Module\Server\CometBackup\Service\PlanResult;
 
 final class Failure
 {
     /**
      * "Comet Backup <Action> failed: <worded message> (<the core's message>) [request: x]".
      * The worded part comes from lang/english.php by the core's code; the core's own sentence
-     * follows because it names the account, the endpoint and Comet's reason.
+     * follows because it names the account, the endpoint and Comet's reason. (The App hands a
+     * plan's failure over as its parts, so this layer knows nothing of plans.)
+     *
+     * @param array<string, mixed> $detail
+     * @param list<string> $secrets
      */
-    public static function fromPlan(string $action, PlanResult $r, array $secrets = []): string
+    public static function fromCode(string $action, ?string $code, string $coreMessage, array $detail = [], ?string $endpoint = null, array $secrets = []): string
     {
-        $endpoint = is_string($r->detail['endpoint'] ?? null) ? $r->detail['endpoint'] : $r->failedEndpoint();
-        return self::sentence($action, $r->code, $r->result, $r->detail, $endpoint, $secrets);
+        return self::sentence($action, $code, $coreMessage, $detail, $endpoint, $secrets);
     }
 
     public static function fromThrowable(string $action, \Throwable $e, array $secrets = []): string
     {
-        if ($e instanceof PlanException) {
-            return self::sentence($action, $e->errorCode, $e->getMessage(), [], $e->endpoint, $secrets);
-        }
         if ($e instanceof CoreException) {
             return self::sentence($action, 'module.setup', $e->getMessage(), [], null, $secrets);
         }

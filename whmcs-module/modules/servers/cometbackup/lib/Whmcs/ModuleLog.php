@@ -5,6 +5,8 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Whmcs;
 
+use WHMCS\Module\Server\CometBackup\Api\RequestLog;
+use WHMCS\Module\Server\CometBackup\Api\Redactor;
 use WHMCS\Module\Server\CometBackup\Api\Response;
 
 /**
@@ -13,7 +15,7 @@ use WHMCS\Module\Server\CometBackup\Api\Response;
  * logModuleCall's $replaceVars (admin password, service passwords, session keys), so a secret
  * echoed in an unexpected place is still masked.
  */
-final class ModuleLog
+final class ModuleLog implements RequestLog
 {
     public const MODULE = 'cometbackup';
 

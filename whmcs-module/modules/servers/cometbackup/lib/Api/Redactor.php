@@ -3,7 +3,7 @@
 
 declare(strict_types=1);
 
-namespace WHMCS\Module\Server\CometBackup\Whmcs;
+namespace WHMCS\Module\Server\CometBackup\Api;
 
 use WHMCS\Module\Server\CometBackup\Api\Endpoints;
 
