@@ -11,14 +11,6 @@ use PHPUnit\Framework\TestCase;
 
 final class LayeringTest extends TestCase
 {
-    /**
-     * Downloads.php streams an installer through CometClient::downloadClient (the one transport);
-     * it still receives the client for that, which is why it is exempt from the view rule.
-     */
-    private const CLIENT_HOLDERS = [
-        'View/Downloads.php' => 'streams the installer through the client it is given (App::clientDownload)',
-    ];
-
     /** Endpoints the module calls that no conversation vector lists (not plan requests). */
     private const EXTRA_ENDPOINTS = ['branding/generate-client', 'get-jobs-for-custom-search'];
 
@@ -69,7 +61,7 @@ final class LayeringTest extends TestCase
     {
         $problems = [];
         foreach (self::libFiles() as $rel => $file) {
-            if (!str_starts_with($rel, 'View/') || isset(self::CLIENT_HOLDERS[$rel])) {
+            if (!str_starts_with($rel, 'View/')) {
                 continue;
             }
             foreach (self::namesUsed($file) as $name) {

@@ -1,10 +1,12 @@
 <?php
-// Client software downloads: streamed from branding/generate-client/<platform> in pieces, or a clean error.
+// Client software downloads: streamed from branding/generate-client/<platform> in pieces by the App
+// (App::download, the transport call), with the view's headers and wording, or a clean error.
 
 declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Tests;
 
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Recorder;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Secrets;
 use WHMCS\Module\Server\CometBackup\View\Downloads;
@@ -22,10 +24,8 @@ final class ViewDownloadsTest extends ViewTestCase
     {
         $this->headers = [];
         $this->chunks = [];
-        $params = $this->serviceParams($params);
-        return Downloads::stream(
-            $params,
-            self::$comet->client($params),
+        return self::app()->download(
+            $this->serviceParams($params),
             $platform,
             function (string $h): void {
                 $this->headers[] = $h;
@@ -34,6 +34,12 @@ final class ViewDownloadsTest extends ViewTestCase
                 $this->chunks[] = $b;
             }
         );
+    }
+
+    /** An App as WHMCS builds one, with the canned server's short timeouts; the core is never loaded. */
+    private static function app(): App
+    {
+        return new App([], ['connectTimeout' => 5, 'timeout' => 20]);
     }
 
     /** The bytes the canned server sends for an endpoint: SHA-256("<endpoint>:<i>") blocks, cut to $n. */
@@ -142,10 +148,18 @@ final class ViewDownloadsTest extends ViewTestCase
         $this->assertSame([], $this->headers);
     }
 
-    public function testServeForServiceRefusesUnusableServerSettingsWithASentence(): void
+    public function testTheEntryPointRefusesUnusableServerSettingsWithASentence(): void
     {
-        $this->assertStringContainsString('could not be downloaded',
-            Downloads::serveForService($this->serviceParams(['serverhostname' => '', 'serverip' => '']), 'linuxgeneric'));
+        $before = count(self::$comet->journal());
+        $_GET['platform'] = 'linuxgeneric';
+        try {
+            $result = self::app()->run('ClientDownload', $this->serviceParams(['serverhostname' => '', 'serverip' => '']), 'status');
+        } finally {
+            unset($_GET['platform']);
+        }
+        $this->assertIsString($result);
+        $this->assertStringContainsString('could not be downloaded', $result);
+        $this->assertSame($before, count(self::$comet->journal()));
     }
 
     public function testAnUnknownPlatformAsksNothing(): void
@@ -185,5 +199,19 @@ final class ViewDownloadsTest extends ViewTestCase
             $this->assertSame('clientarea.php?action=productdetails&id=9&modop=custom&a=ClientDownload&platform=' . $link['platform'], $link['url']);
             $this->assertNotSame('', $link['label']);
         }
+    }
+
+    public function testTheHeadersOfAPlatformNameItsFileAndNeverGuessALength(): void
+    {
+        $this->assertSame([
+            'Content-Type: application/octet-stream',
+            'Content-Disposition: attachment; filename="CometBackup-macOS-AppleSilicon.pkg"',
+            'Content-Length: 12',
+            'X-Content-Type-Options: nosniff',
+            'Cache-Control: no-store, max-age=0',
+        ], Downloads::headers('macos-arm64', 12));
+        $this->assertSame([], preg_grep('/^Content-Length/', Downloads::headers('macos-arm64', -1)));
+        $this->expectException(\InvalidArgumentException::class);
+        Downloads::headers('../meta/version', 1);
     }
 }

@@ -8,6 +8,7 @@ namespace WHMCS\Module\Server\CometBackup\Tests;
 
 use PHPUnit\Framework\TestCase;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
+use WHMCS\Module\Server\CometBackup\App;
 use WHMCS\Module\Server\CometBackup\Core;
 use WHMCS\Module\Server\CometBackup\Service\PlanResult;
 use WHMCS\Module\Server\CometBackup\Service\PlanRunner;
@@ -15,7 +16,6 @@ use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Emulator;
 use WHMCS\Module\Server\CometBackup\Tests\Whmcs\Templates;
 use WHMCS\Module\Server\CometBackup\View\AdminTab;
 use WHMCS\Module\Server\CometBackup\View\ClientArea;
-use WHMCS\Module\Server\CometBackup\View\Downloads;
 
 require_once __DIR__ . '/ModuleTestCase.php';
 
@@ -148,7 +148,7 @@ final class ViewEmulatorTest extends TestCase
         $params = self::params('carol01');
         $headers = [];
         $body = '';
-        $error = Downloads::stream($params, CometClient::fromParams($params), 'linuxgeneric',
+        $error = (new App())->download($params, 'linuxgeneric',
             static function (string $h) use (&$headers): void {
                 $headers[] = $h;
             },
@@ -162,7 +162,7 @@ final class ViewEmulatorTest extends TestCase
         $this->assertContains('Content-Length: 65536', $headers);
         $this->assertContains('Content-Disposition: attachment; filename="CometBackup-Linux.run"', $headers);
 
-        $error = Downloads::stream($params, CometClient::fromParams($params), 'spk-dsm7',
+        $error = (new App())->download($params, 'spk-dsm7',
             static function (): void {
             }, static function (): void {
             });

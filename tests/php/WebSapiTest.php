@@ -23,7 +23,7 @@ final class WebSapiTest extends HarnessTestCase
     /** @var array{ffi: string, opcache: string}|null the lines preload.php printed */
     private static ?array $lines = null;
 
-    private static function phpCgi(): string
+    public static function phpCgi(): string
     {
         foreach ([PHP_BINDIR . '/php-cgi' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, PHP_BINDIR . '/php-cgi'] as $candidate) {
             if (is_executable($candidate)) {

@@ -3,6 +3,11 @@
 
 declare(strict_types=1);
 
+// Every file of lib/ starts with the WHMCS guard; tests and scripts load the module as WHMCS would.
+if (!defined('WHMCS')) {
+    define('WHMCS', true);
+}
+
 spl_autoload_register(static function (string $class): void {
     $prefix = 'WHMCS\\Module\\Server\\CometBackup\\';
     if (strncmp($class, $prefix, strlen($prefix)) !== 0) {

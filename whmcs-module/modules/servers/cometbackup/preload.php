@@ -20,9 +20,15 @@
 declare(strict_types=1);
 
 if (PHP_SAPI !== 'cli') {
-    // This file sits in the web root; it is a command-line tool only.
+    // This file sits in the web root, and what it prints names absolute paths of the server: it is
+    // a command-line tool only.
     http_response_code(404);
-    exit;
+    exit('preload.php runs from the command line only.');
+}
+// The classes of lib/ refuse to load unless WHMCS defined this; this command-line tool of the
+// module's admin stands in for WHMCS (as WHMCS's own cron does), and over HTTP it stopped above.
+if (!defined('WHMCS')) {
+    define('WHMCS', true);
 }
 
 use WHMCS\Module\Server\CometBackup\CoreException;

@@ -3,8 +3,8 @@
 // the sentence an admin or customer reads when that code is returned) and ui.* keys for pages.
 // Values are plain text; `{name}` placeholders are filled by Lang::text. Pages escape them.
 
-if (!defined('WHMCS') && PHP_SAPI !== 'cli') {
-    exit;
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
 }
 
 // ---- Comet Server and transport -------------------------------------------------------------

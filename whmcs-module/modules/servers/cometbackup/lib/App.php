@@ -6,6 +6,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Api\Redactor;
 use WHMCS\Module\Server\CometBackup\Repository\UsageRepository;
@@ -667,16 +671,75 @@ final class App
         return self::ok(ClientArea::page($result, $serviceId, (string) ($params['status'] ?? '')));
     }
 
-    /** Client custom action: stream an installer (exits on success) or return an error sentence. */
+    /**
+     * Client custom action: stream an installer to the browser (exits on success: WHMCS must not
+     * append a page to the file) or return an error sentence.
+     */
     private function clientDownload(array $params): array
     {
-        try {
-            $client = $this->client($params);
-        } catch (\Throwable $e) {
-            return self::failed(Lang::text('ui.download.failed'));
+        $started = false;
+        $message = $this->download(
+            $params,
+            (string) ($_GET['platform'] ?? ''),
+            static function (string $line) use (&$started): void {
+                if (!$started) {
+                    // Whatever WHMCS buffered so far must not end up inside the installer.
+                    while (ob_get_level() > 0) {
+                        ob_end_clean();
+                    }
+                    $started = true;
+                }
+                header($line);
+            },
+            static function (string $bytes): void {
+                echo $bytes;
+                flush();
+            }
+        );
+        if ($message === null) {
+            exit(0);
         }
-        $message = Downloads::serve($params, $client, (string) ($_GET['platform'] ?? ''));
         return self::failed($message);
+    }
+
+    /**
+     * The testable core of ClientDownload: header lines go to $header, body bytes to $write.
+     * The installer is tens of megabytes, so its bytes go out as they arrive instead of being held
+     * in memory; nothing is sent until the client has seen that the reply is an installer and not
+     * an error, so until then a failure is still a clean sentence. Downloads (the view) words it.
+     *
+     * @param callable(string): void $header
+     * @param callable(string): void $write
+     * @return string|null null when the installer was sent, else a sentence for the customer
+     */
+    public function download(array $params, string $platform, callable $header, callable $write): ?string
+    {
+        try {
+            $refusal = Downloads::refusal($platform, $params['status'] ?? 'Active');
+            if ($refusal !== null) {
+                return $refusal;
+            }
+            $download = $this->client($params)->downloadClient(
+                $platform,
+                'ClientDownload',
+                static function (string $contentType, int $contentLength) use ($header, $platform): void {
+                    foreach (Downloads::headers($platform, $contentLength) as $line) {
+                        $header($line);
+                    }
+                },
+                $write
+            );
+            if ($download->started) {
+                // The response is committed; a cut-off transfer shows in the browser as an
+                // incomplete file (Content-Length) and in the module log.
+                return null;
+            }
+            $reply = $download->response;
+            return Downloads::failure($reply->transportError() === null, $reply->httpStatus(), strlen($reply->body()));
+        } catch (\Throwable $e) {
+            $this->logThrowable('ClientDownload', $e, $params);
+            return Downloads::failed();
+        }
     }
 
     // ---- Helpers ------------------------------------------------------------------------------

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * Everything that can go wrong while running the core (PHP setup, runtime library, the .wasm,
  * a trap, a malformed reply) surfaces as this exception. Callers switch on reason(); the message

@@ -6,6 +6,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * The server's "Access Hash" field holds either PEM certificate text or the absolute path of a
  * .pem/.crt/.cer file the admin keeps; anything else means "the system's CA store".

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * started: the installer's head went to $begin and its bytes (bytes of them) to $write; the reply is
  * then committed and $response only tells whether it was cut off. Otherwise nothing was written and

@@ -6,6 +6,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 final class Endpoints
 {
     public const PROFILE = 'profile';

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * What one POST produced: an HTTP status and the raw body, or a transport error
  * ({kind: connect|timeout|tls|reset|other, message}). The plan runner hands this to the core

@@ -6,6 +6,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Api;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 final class SilentLog implements RequestLog
 {
     /** @var array<string, true> */

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Repository;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\CometBackup\Service\EffectStore;
 

@@ -8,6 +8,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Service;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Whmcs\Settings;
 

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Service;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 final class PlanException extends \RuntimeException
 {
     public function __construct(

@@ -1,28 +1,22 @@
 <?php
-// Client software downloads: the links on the client area, and streaming an installer to the browser.
+// Client software downloads: the links on the client area, the header lines that announce an
+// installer, and the sentence for a download that did not happen.
 
 declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\View;
 
-use WHMCS\Module\Server\CometBackup\Api\CometClient;
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Module\Server\CometBackup\Whmcs\Lang;
 
 /**
- * The installer comes from the Comet Server through CometClient::downloadClient(), the one
- * transport (and the one handling of the server's private CA). It is tens of megabytes, so its
- * bytes go to the browser as they arrive instead of being held in memory. Nothing is sent until
- * the client has seen that the reply is an installer and not an error; until then a failure is
- * still a clean message. This class only chooses the headers and the wording.
- *
- * Wiring (client custom action, listed in ClientAreaAllowedFunctions):
- *
- *     function cometbackup_ClientDownload(array $params) {
- *         return Downloads::serveForService($params, (string) ($_GET['platform'] ?? ''));
- *     }
- *
- * serve() exits after a successful download (WHMCS must not append a page to the file) and returns
- * an error sentence otherwise.
+ * The App streams the installer (App::download: CometClient::downloadClient, the one transport and
+ * the one handling of the server's private CA) and asks this class only what to show: whether the
+ * request is refused before Comet is asked, which headers go with a platform's file, and the
+ * wording when Comet's reply was not an installer. Like every view it never holds a client.
  */
 final class Downloads
 {
@@ -51,97 +45,62 @@ final class Downloads
         return $out;
     }
 
-    /** The whole entry point for cometbackup_ClientDownload: builds the client, then serve(). */
-    public static function serveForService(array $params, string $platform): string
+    /**
+     * Why this download is refused before anything is asked of Comet, as a sentence; null to go on.
+     * Only the platforms of the links are served (the name ends up in a Comet endpoint path).
+     */
+    public static function refusal(string $platform, mixed $serviceStatus): ?string
     {
-        try {
-            $client = CometClient::fromParams($params);
-        } catch (\Throwable $e) {
-            return Lang::text('ui.download.failed');
+        if (!isset(self::PLATFORMS[$platform])) {
+            return Lang::text('ui.download.unknown');
         }
-        return self::serve($params, $client, $platform);
-    }
-
-    /** Streams to the real browser; exits on success, returns an error sentence otherwise. */
-    public static function serve(array $params, CometClient $client, string $platform): string
-    {
-        $started = false;
-        $error = self::stream(
-            $params,
-            $client,
-            $platform,
-            static function (string $line) use (&$started): void {
-                if (!$started) {
-                    // Whatever WHMCS buffered so far must not end up inside the installer.
-                    while (ob_get_level() > 0) {
-                        ob_end_clean();
-                    }
-                    $started = true;
-                }
-                header($line);
-            },
-            static function (string $bytes): void {
-                echo $bytes;
-                flush();
-            }
-        );
-        if ($error !== null) {
-            return $error;
+        if (Format::str($serviceStatus) !== 'Active') {
+            return Lang::text('ui.download.inactive');
         }
-        exit(0);
+        return null;
     }
 
     /**
-     * The testable core of serve(): header lines go to $header, body bytes to $write.
+     * The header lines for $platform's installer. $contentLength < 0: unknown (a compressed reply,
+     * whose length on the wire is not the file's), so none is announced rather than a wrong one.
      *
-     * @param callable(string): void $header
-     * @param callable(string): void $write
-     * @return string|null null when the installer was sent, else a sentence for the customer
+     * @return list<string>
      */
-    public static function stream(array $params, CometClient $client, string $platform, callable $header, callable $write): ?string
+    public static function headers(string $platform, int $contentLength): array
     {
-        try {
-            if (!isset(self::PLATFORMS[$platform])) {
-                return Lang::text('ui.download.unknown');
-            }
-            if (Format::str($params['status'] ?? 'Active') !== 'Active') {
-                return Lang::text('ui.download.inactive');
-            }
-            return self::fetch($client, $platform, $header, $write);
-        } catch (\Throwable $e) {
-            return Lang::text('ui.download.failed');
+        if (!isset(self::PLATFORMS[$platform])) {
+            throw new \InvalidArgumentException("no installer file name for platform {$platform}");
         }
+        $lines = [
+            'Content-Type: application/octet-stream',
+            'Content-Disposition: attachment; filename="' . self::PLATFORMS[$platform][1] . '"',
+        ];
+        if ($contentLength >= 0) {
+            $lines[] = 'Content-Length: ' . $contentLength;
+        }
+        $lines[] = 'X-Content-Type-Options: nosniff';
+        $lines[] = 'Cache-Control: no-store, max-age=0';
+        return $lines;
     }
 
-    private static function fetch(CometClient $client, string $platform, callable $header, callable $write): ?string
+    /**
+     * The sentence for a download that did not start: Comet was not reached, answered HTTP 200
+     * with nothing, or answered with an error (or something that is not an installer).
+     */
+    public static function failure(bool $reached, int $httpStatus, int $bodyBytes): string
     {
-        $fileName = self::PLATFORMS[$platform][1];
-        $download = $client->downloadClient(
-            $platform,
-            'ClientDownload',
-            static function (string $contentType, int $contentLength) use ($header, $fileName): void {
-                $header('Content-Type: application/octet-stream');
-                $header('Content-Disposition: attachment; filename="' . $fileName . '"');
-                if ($contentLength >= 0) {
-                    $header('Content-Length: ' . $contentLength);
-                }
-                $header('X-Content-Type-Options: nosniff');
-                $header('Cache-Control: no-store, max-age=0');
-            },
-            $write
-        );
-        if ($download->started) {
-            // The response is committed; a cut-off transfer shows in the browser as an incomplete
-            // file (Content-Length) and in the module log.
-            return null;
-        }
-        $reply = $download->response;
-        if ($reply->transportError() !== null) {
+        if (!$reached) {
             return Lang::text('ui.download.unreachable');
         }
-        if ($reply->httpStatus() === 200 && $reply->body() === '') {
+        if ($httpStatus === 200 && $bodyBytes === 0) {
             return Lang::text('ui.download.empty');
         }
+        return Lang::text('ui.download.failed');
+    }
+
+    /** The sentence when the download failed inside the module (settings, a bug). */
+    public static function failed(): string
+    {
         return Lang::text('ui.download.failed');
     }
 }

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Wasm;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * Supported only with a wasmer 1.x library (wasmer-php 1.1.0 was built for wasmer 1.0.2): with
  * wasmer 2 or newer the extension frees the result of wasm_extern_as_func twice (it owns it, but

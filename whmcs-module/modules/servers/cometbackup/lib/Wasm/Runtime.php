@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Wasm;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Module\Server\CometBackup\CoreException;
 
 /**

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Wasm;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 /**
  * Each method is one wasmer-php (PECL "wasm") function, named after it in camelCase, with vectors
  * turned into PHP arrays and i32 values into ints:

@@ -5,6 +5,10 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Whmcs;
 
+if (!defined('WHMCS')) {
+    exit('This file cannot be accessed directly');
+}
+
 use WHMCS\Module\Server\CometBackup\Api\RequestLog;
 use WHMCS\Module\Server\CometBackup\Api\Redactor;
 use WHMCS\Module\Server\CometBackup\Api\Response;
