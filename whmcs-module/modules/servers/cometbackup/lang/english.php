@@ -108,7 +108,7 @@ $_LANG['ui.config.passwordchange.help'] = 'Tick to make customers choose a new p
 $_LANG['ui.config.uninstall'] = 'Uninstall Client on Terminate';
 $_LANG['ui.config.uninstall.help'] = 'Tick to ask the customer\'s online devices to uninstall the Comet client when the service is terminated (Comet Server 20.3.5 or newer).';
 $_LANG['ui.config.keepvaults'] = 'Never Change Storage Vault Limits';
-$_LANG['ui.config.keepvaults.help'] = 'Tick to leave Storage Vault quotas alone (manage them in Comet); the storage_vault_quota configurable options are then ignored.';
+$_LANG['ui.config.keepvaults.help'] = 'Ticked: the module never touches Storage Vault limits, whatever the storage_vault_quota options say (manage them in Comet). Unticked: no storage_vault_quota option on the product leaves vault limits as they are (the initial vault gets no limit from the module); 0 lifts the limits (unlimited); N sets N GiB (TiB for _tb) on every vault that is not a local copy.';
 $_LANG['ui.button.reapply'] = 'Re-apply Quotas and Policy';
 $_LANG['ui.button.vault'] = 'Request Initial Storage Vault';
 $_LANG['ui.sso.service'] = 'Log in to Comet Backup';
@@ -241,3 +241,6 @@ $_LANG['ui.admin.error.badreply'] = 'The Comet Server sent an unreadable reply.'
 $_LANG['ui.admin.error.missing'] = 'The Comet account does not exist on the Comet Server.';
 $_LANG['ui.admin.error.server'] = 'The Comet Server refused to show the account.';
 $_LANG['ui.admin.error.unreachable'] = 'The Comet Server cannot be reached.';
+
+// ---- Inherited services and passwords (issue 16) ---------------------------------------------
+$_LANG['password.both_edited'] = 'The service\'s Password field and its custom field Password hold two different new passwords. Put the password you want in one of them (clear the other, or make both the same), save, and run Change Password again.';

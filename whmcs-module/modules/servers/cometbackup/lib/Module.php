@@ -226,6 +226,7 @@ final class Module
             if (!$result->ok()) {
                 return ['success' => false, 'error' => Failure::fromPlan($action, $result, $secrets)];
             }
+            (new EffectStore())->applyServer($params, $result->effects);
             $info = $core->info();
             $version = $core->invoke('version');
             $text = Lang::text('ui.testconnection.ok', [
@@ -259,16 +260,15 @@ final class Module
         try {
             [$client, $runner] = self::wire($params);
             $store = new EffectStore();
-            $ctx = (new ContextBuilder($store, self::$clock))->service($params, $client);
+            $ctx = (new ContextBuilder($store, self::$clock))->service($params, $client, $action);
             $result = $runner->run($action, $ctx);
             // Effects are stored whatever the result: a failed Create may still carry a claim.
             $problems = $store->apply($params, $result->effects);
             if (!$result->ok()) {
                 return Failure::fromPlan($label, $result, $secrets);
             }
-            if ($action === 'ChangePassword') {
-                $problems = array_merge($problems, $store->syncCustomPassword($params, (string) ($params['password'] ?? '')));
-            }
+            // The applied password's digest, and both password fields set to it (Create, Change Password).
+            $problems = array_merge($problems, $store->afterSuccess($label, $params, $ctx));
             if ($problems !== []) {
                 return Failure::fromKey($label, 'module.whmcs_api', implode('; ', $problems), $secrets);
             }
@@ -326,7 +326,7 @@ final class Module
         $secrets = Redactor::valuesFromParams($params);
         try {
             $serverId = (int) ($params['serverid'] ?? 0);
-            $services = self::usageServices($serverId);
+            $services = ContextBuilder::usageServices($serverId, self::USAGE_PAGE);
             [$client, $runner] = self::wire($params);
             $ctx = self::contexts()->server($params, $client);
             unset($ctx['services']);
@@ -368,43 +368,6 @@ final class Module
 
     /** Services read per query while building UsageUpdate's list. */
     public const USAGE_PAGE = 5000;
-
-    /**
-     * The server's Active and Suspended services of this module as the JSON list the core reads
-     * ([{serviceid, username, marker?}]), built in pages so no row collection is ever held.
-     */
-    private static function usageServices(int $serverId): string
-    {
-        EffectStore::ensureSchema();
-        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR;
-        $json = '[';
-        $first = true;
-        $last = 0;
-        do {
-            $rows = Capsule::table('tblhosting')
-                ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
-                ->leftJoin(EffectStore::TABLE, EffectStore::TABLE . '.serviceid', '=', 'tblhosting.id')
-                ->where('tblhosting.server', $serverId)
-                ->where('tblproducts.servertype', 'cometbackup')
-                ->whereIn('tblhosting.domainstatus', ['Active', 'Suspended'])
-                ->where('tblhosting.id', '>', $last)
-                ->orderBy('tblhosting.id')
-                ->limit(self::USAGE_PAGE)
-                ->get(['tblhosting.id', 'tblhosting.username', EffectStore::TABLE . '.marker']);
-            foreach ($rows as $row) {
-                $entry = ['serviceid' => (int) $row->id, 'username' => (string) $row->username];
-                if ((string) ($row->marker ?? '') !== '') {
-                    $entry['marker'] = (string) $row->marker;
-                }
-                $json .= ($first ? '' : ',') . json_encode($entry, $flags);
-                $first = false;
-                $last = (int) $row->id;
-            }
-            $page = count($rows);
-            unset($rows);
-        } while ($page === self::USAGE_PAGE);
-        return $json . ']';
-    }
 
     /**
      * @param iterable<array<string, mixed>> $usage [{serviceid, username, diskusage, disklimit}] in MiB

@@ -8,6 +8,7 @@ declare(strict_types=1);
 
 namespace WHMCS\Module\Server\CometBackup\Service;
 
+use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Whmcs\Settings;
 
@@ -33,11 +34,16 @@ final class ContextBuilder
     }
 
     /**
-     * The context of an account action (Create, Suspend, ..., ServiceSingleSignOn).
+     * The context of an account action (Create, Suspend, ..., SignIn). The service's own records go
+     * to the core as they are: `username` may be empty or the official module's placeholder
+     * "[Using custom field]" (the core then takes customfields.Username: one account-name rule, in
+     * the core), `password` may be blank (the official module blanked it when the custom field held
+     * the password). $action selects what only one action needs: ChangePassword gets the password
+     * the admin edited last (see Passwords), or a refusal before anything is sent.
      *
      * @return array<string, mixed>
      */
-    public function service(array $params, CometClient $client): array
+    public function service(array $params, CometClient $client, string $action = ''): array
     {
         $serviceId = (int) ($params['serviceid'] ?? 0);
         $pid = (int) ($params['pid'] ?? 0);
@@ -80,6 +86,12 @@ final class ContextBuilder
         }
         $ctx['configoptions'] = (object) $options;
         $ctx['productName'] = self::text(Settings::productName($pid), 'product name');
+        $ctx['status'] = self::text($params['status'] ?? self::storedStatus($serviceId), 'service status');
+        $version = $this->store->serverVersion((int) ($params['serverid'] ?? 0), $ctx['now']);
+        if ($version !== null) {
+            $ctx['serverVersion'] = $version;
+        }
+        $stored = null;
         if ($serviceId > 0) {
             $stored = $this->store->load($serviceId);
             if ($stored['marker'] !== null) {
@@ -89,7 +101,93 @@ final class ContextBuilder
                 $ctx['claim'] = (object) $stored['claim'];
             }
         }
+        if ($action === 'ChangePassword' && $serviceId > 0 && self::hasPasswordField($params, $pid)) {
+            $ctx['password'] = Passwords::choose(
+                $serviceId,
+                (string) ($ctx['customfields']->Password ?? ''),
+                $ctx['password'],
+                $stored ?? ['digest' => null, 'customPassword' => false]
+            );
+        }
         return $ctx;
+    }
+
+    /** WHMCS passes `status`; a caller that built $params itself may not: read the service's row. */
+    private static function storedStatus(int $serviceId): string
+    {
+        if ($serviceId <= 0) {
+            return '';
+        }
+        return (string) (Capsule::table('tblhosting')->where('id', $serviceId)->value('domainstatus') ?? '');
+    }
+
+    /** Whether the product has a custom field Password (WHMCS passes every product field, empty or not). */
+    private static function hasPasswordField(array $params, int $pid): bool
+    {
+        if (is_array($params['customfields'] ?? null) && array_key_exists('Password', $params['customfields'])) {
+            return true;
+        }
+        return EffectStore::customFieldId($pid, 'Password') !== null;
+    }
+
+    /**
+     * UsageUpdate's `services`: the server's Active and Suspended services of this module as the
+     * JSON list the core reads ([{serviceid, username, customUsername?, marker?}]), built in pages
+     * of $page rows so no row collection is ever held. `customUsername` is the service's custom
+     * field Username, so the core's account-name rule finds the accounts of services whose username
+     * is empty or the official module's placeholder.
+     */
+    public static function usageServices(int $serverId, int $page = 5000): string
+    {
+        EffectStore::ensureSchema();
+        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR;
+        $json = '[';
+        $first = true;
+        $last = 0;
+        do {
+            $rows = Capsule::table('tblhosting')
+                ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
+                ->leftJoin(EffectStore::TABLE, EffectStore::TABLE . '.serviceid', '=', 'tblhosting.id')
+                // The product's field named "Username" (or "Username|Label") and this service's value.
+                ->leftJoin('tblcustomfields as cbf', static function ($join) {
+                    $join->on('cbf.relid', '=', 'tblhosting.packageid')
+                        ->where('cbf.type', '=', 'product')
+                        ->where(static function ($q) {
+                            $q->where('cbf.fieldname', '=', 'Username')->orWhere('cbf.fieldname', 'like', 'Username|%');
+                        });
+                })
+                ->leftJoin('tblcustomfieldsvalues as cbv', static function ($join) {
+                    $join->on('cbv.fieldid', '=', 'cbf.id')->on('cbv.relid', '=', 'tblhosting.id');
+                })
+                ->where('tblhosting.server', $serverId)
+                ->where('tblproducts.servertype', 'cometbackup')
+                ->whereIn('tblhosting.domainstatus', ['Active', 'Suspended'])
+                ->where('tblhosting.id', '>', $last)
+                ->orderBy('tblhosting.id')
+                ->orderBy('cbf.id')
+                ->limit($page)
+                ->get(['tblhosting.id', 'tblhosting.username', EffectStore::TABLE . '.marker', 'cbv.value as custom_username']);
+            $count = count($rows);
+            foreach ($rows as $row) {
+                $id = (int) $row->id;
+                if ($id === $last) {
+                    continue;   // a second matching field of one product: the first one counts
+                }
+                $entry = ['serviceid' => $id, 'username' => (string) $row->username];
+                $custom = trim((string) ($row->custom_username ?? ''));
+                if ($custom !== '') {
+                    $entry['customUsername'] = $custom;
+                }
+                if ((string) ($row->marker ?? '') !== '') {
+                    $entry['marker'] = (string) $row->marker;
+                }
+                $json .= ($first ? '' : ',') . json_encode($entry, $flags);
+                $first = false;
+                $last = $id;
+            }
+            unset($rows);
+        } while ($count === $page);
+        return $json . ']';
     }
 
     /**
