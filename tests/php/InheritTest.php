@@ -422,6 +422,38 @@ final class InheritTest extends ModuleTestCase
         self::assertSame(200, $set['Status'] ?? null, json_encode($set));
     }
 
+    /**
+     * account.no_free_username's advice: a name typed into the service's username by hand is the
+     * one Create uses; Create never adopts an existing account (the Adopt button does).
+     *
+     * @dataProvider modes
+     */
+    public function testCreateUsesAHandSetUsernameAndNeverAdopts(string $mode): void
+    {
+        $emu = $this->emulator(['mode' => $mode]);
+        $ids = $this->service($emu);
+        $hand = 'byhand.' . bin2hex(random_bytes(3));
+        Capsule::table('tblhosting')->where('id', $ids['service'])->update(['username' => $hand]);
+        self::assertSame('success', $this->call('CreateAccount', $ids['service']));
+        self::assertNotNull($this->profile($emu, $hand), 'the account has the hand-set name');
+        self::assertSame($hand, (string) $this->hosting($ids['service'])->username);
+
+        // A Pending service the official module left (its account exists): Create refuses, and
+        // neither adopts nor changes the account.
+        $svc = $this->inherited($emu, 'placeholder');
+        Capsule::table('tblhosting')->where('id', $svc['service'])->update(['domainstatus' => 'Pending']);
+        $before = $this->profile($emu, $svc['name']);
+        $emu->control('journal/clear');
+        $result = $this->call('CreateAccount', $svc['service']);
+        self::assertStringStartsWith('Comet Backup Create failed:', $result);
+        self::assertStringContainsString('Adopt Comet account', $result);
+        self::assertSame([], self::foreignTargets($emu, $svc['name']));
+        self::assertSame([], self::adoptionLines($svc['name']));
+        self::assertSame('', (string) ($this->stored($svc['service'])->marker ?? ''));
+        $after = $this->profile($emu, $svc['name']);
+        self::assertSame($before, $after, 'the existing account is unchanged');
+    }
+
     /** @dataProvider modes */
     public function testAShortCustomUsernameFollowsTheServersVersion(string $mode): void
     {

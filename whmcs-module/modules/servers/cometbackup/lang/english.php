@@ -30,10 +30,10 @@ $_LANG['comet.unsupported'] = 'This Comet Server version does not support this f
 
 // ---- Accounts -------------------------------------------------------------------------------
 $_LANG['account.no_username'] = 'This service has no Comet username recorded yet. Run "Create" first.';
-$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs), so nothing was changed. Check the service\'s username.';
+$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs from the one recorded for the service), so nothing was changed. If the service\'s username was changed by mistake, put back the name of its own account.';
 $_LANG['account.missing'] = 'The Comet account of this service does not exist on the Comet Server (it may have been deleted there).';
 $_LANG['account.username_taken'] = 'The chosen username is already in use on the Comet Server. Choose another one in the service\'s Username field.';
-$_LANG['account.no_free_username'] = 'Every username tried for this service is already in use on the Comet Server. Set the service\'s username by hand and run Create again.';
+$_LANG['account.no_free_username'] = 'Every username tried for this service was refused by the Comet Server (in use, or not accepted). Type a free name into the service\'s Username on its admin page, save, and run Create again.';
 $_LANG['account.create_refused'] = 'The Comet Server refused to create the account.';
 
 // ---- Plans and the core ---------------------------------------------------------------------
@@ -72,8 +72,8 @@ $_LANG['module.setup'] = 'The module cannot run its core on this PHP installatio
 $_LANG['module.config'] = 'The server settings are not usable.';
 $_LANG['module.internal'] = 'An internal error occurred in the module.';
 $_LANG['module.database'] = 'The module could not read or write the WHMCS database.';
-$_LANG['module.no_marker'] = 'This service\'s account was not created by this module version (no creation ID recorded), so the module will not adopt it automatically.';
-$_LANG['module.no_system_url'] = 'Set the System URL in Setup > General Settings so sign-in links can be built.';
+$_LANG['module.no_marker'] = 'No Comet account is recorded for this service yet (no creation ID). Run "Create" for a new service, or adopt an existing account first (the "Adopt Comet account" button, or any action such as Re-apply Quotas and Policy).';
+$_LANG['module.no_system_url'] = 'Set the System URL in Configuration > System Settings > General Settings so sign-in links can be built.';
 $_LANG['module.sso_expired'] = 'This sign-in link has expired or was already used. Go back and click the sign-in button again.';
 $_LANG['module.sso_denied'] = 'This sign-in link belongs to another login session.';
 $_LANG['module.no_vault_provider'] = 'This product has no Initial Storage Vault selected in its Module Settings.';
