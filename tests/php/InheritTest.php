@@ -411,14 +411,14 @@ final class InheritTest extends ModuleTestCase
     /** Sets a limit on every vault of $name, as an admin would in Comet. */
     private function limitVaults(Emulator $emu, string $name, int $bytes): void
     {
-        $read = $emu->api('get-user-profile-and-hash', ['TargetUser' => $name]);
-        $profile = $read['Profile'];
-        foreach ($profile['Destinations'] as $id => $vault) {
-            $profile['Destinations'][$id]['StorageLimitEnabled'] = true;
-            $profile['Destinations'][$id]['StorageLimitBytes'] = $bytes;
+        $read = $emu->api('get-user-profile-and-hash', ['TargetUser' => $name], false);
+        $profile = $read->Profile;
+        foreach ($profile->Destinations as $vault) {
+            $vault->StorageLimitEnabled = true;
+            $vault->StorageLimitBytes = $bytes;
         }
         $set = $emu->api('set-user-profile-hash', ['TargetUser' => $name,
-            'ProfileData' => json_encode($profile, JSON_UNESCAPED_SLASHES), 'RequireHash' => $read['ProfileHash']]);
+            'ProfileData' => json_encode($profile, JSON_UNESCAPED_SLASHES), 'RequireHash' => $read->ProfileHash]);
         self::assertSame(200, $set['Status'] ?? null, json_encode($set));
     }
 
