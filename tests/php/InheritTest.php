@@ -454,6 +454,65 @@ final class InheritTest extends ModuleTestCase
         self::assertSame($before, $after, 'the existing account is unchanged');
     }
 
+    public function testTheContextCarriesStatusAndOnlyAServerVersionYoungerThanADay(): void
+    {
+        $emu = $this->emulator();
+        $ids = $this->service($emu, [], ['domainstatus' => 'Suspended', 'username' => self::PLACEHOLDER]);
+        Fixtures::customFieldValue($ids['username'], $ids['service'], 'real.name');
+        $now = 1_800_000_000;
+        $store = new \WHMCS\Module\Server\CometBackup\Service\EffectStore();
+        $build = function (array $overrides = []) use ($ids, $store, $now): array {
+            $params = Params::forService($ids['service'], $overrides);
+            return (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder($store, static fn (): int => $now))
+                ->service($params, \WHMCS\Module\Server\CometBackup\Module::client($params));
+        };
+        $ctx = $build();
+        self::assertSame('Suspended', $ctx['status']);
+        self::assertSame(self::PLACEHOLDER, $ctx['username'], 'the service\'s own record, as it is');
+        self::assertSame('real.name', $ctx['customfields']->Username);
+        self::assertArrayNotHasKey('serverVersion', $ctx, 'no version recorded');
+
+        $store->recordServerVersion($ids['server'], '24.12.3', $now - 86400 + 5);
+        self::assertSame('24.12.3', $build()['serverVersion']);
+        $store->recordServerVersion($ids['server'], '24.12.3', $now - 86400);
+        self::assertArrayNotHasKey('serverVersion', $build(), 'a day old: asked again');
+        $store->recordServerVersion($ids['server'], '24.12.3', $now + 3600);
+        self::assertArrayNotHasKey('serverVersion', $build(), 'recorded in the future (clock moved): asked again');
+
+        // WHMCS's status wins over the row; without it the row is read.
+        self::assertSame('Active', $build(['status' => 'Active'])['status']);
+        $params = Params::forService($ids['service']);
+        unset($params['status']);
+        $ctx = (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder($store, static fn (): int => $now))
+            ->service($params, \WHMCS\Module\Server\CometBackup\Module::client($params));
+        self::assertSame('Suspended', $ctx['status']);
+    }
+
+    public function testUsageServicesCarryTheCustomUsernamePageByPage(): void
+    {
+        $emu = $this->emulator();
+        $serverId = Fixtures::serverFor($emu);
+        $withField = Fixtures::product();
+        $field = Fixtures::customField($withField, 'Username|Your login');
+        Fixtures::customField($withField, 'Username');   // a second field of that name: the first one counts
+        $without = Fixtures::product();
+        $client = Fixtures::client();
+        $expected = [];
+        foreach ([[$withField, self::PLACEHOLDER, 'alpha.one'], [$without, 'bravo', null], [$withField, '', 'charlie'],
+                  [$withField, 'delta', ''], [$without, 'echo', null]] as [$pid, $username, $custom]) {
+            $sid = Fixtures::service($client, $pid, $serverId, ['domainstatus' => 'Active', 'username' => $username]);
+            if ($custom !== null) {
+                Fixtures::customFieldValue($field, $sid, $custom);
+            }
+            $expected[] = ['serviceid' => $sid, 'username' => $username] + ($custom !== null && $custom !== '' ? ['customUsername' => $custom] : []);
+        }
+        Fixtures::service($client, $withField, $serverId, ['domainstatus' => 'Terminated', 'username' => 'gone']);
+        foreach ([1, 2, 5000] as $page) {
+            $json = \WHMCS\Module\Server\CometBackup\Service\ContextBuilder::usageServices($serverId, $page);
+            self::assertSame($expected, json_decode($json, true), "page size {$page}");
+        }
+    }
+
     /** @dataProvider modes */
     public function testAShortCustomUsernameFollowsTheServersVersion(string $mode): void
     {
