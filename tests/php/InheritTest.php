@@ -27,6 +27,35 @@ final class InheritTest extends ModuleTestCase
     /** The emulator's storage provider (LoadStorageProviders lists it). */
     private const PROVIDER = '5f3a8c2e9d7b4e10a1c2d3e4f5a6b701';
 
+    /**
+     * A server-level entry (TestConnection, UsageUpdate, ListAccounts) on this test's wiring: the
+     * App of the `app` branch when it is there (ModuleTestCase::entry), else the module's own.
+     */
+    private function server(string $function, int $serverId, string $context = 'admin')
+    {
+        return method_exists($this, 'entry')
+            ? $this->entry($function, Params::forServer($serverId), $context)
+            : Whmcs::call($function, Params::forServer($serverId), $context);
+    }
+
+    /** The module's transport for $params (App::client, or Module::client before the App). */
+    private function clientFor(array $params): \WHMCS\Module\Server\CometBackup\Api\CometClient
+    {
+        return property_exists($this, 'app') ? $this->app->client($params) : \WHMCS\Module\Server\CometBackup\Module::client($params);
+    }
+
+    /** UsageUpdate's services JSON (UsageRepository::servicesJson, or Module::usageServices before it). */
+    private static function servicesJson(int $serverId, int $page): string
+    {
+        $repository = 'WHMCS\\Module\\Server\\CometBackup\\Repository\\UsageRepository';
+        if (class_exists($repository)) {
+            return (new $repository())->servicesJson($serverId, $page);
+        }
+        $method = new \ReflectionMethod(\WHMCS\Module\Server\CometBackup\Module::class, 'usageServices');
+        $method->setAccessible(true);
+        return $method->invoke(null, $serverId, $page);
+    }
+
     /** The shapes the official module leaves behind, in both emulator modes. */
     public static function shapes(): array
     {
@@ -176,9 +205,9 @@ final class InheritTest extends ModuleTestCase
         self::assertSame($new, decrypt((string) $this->hosting($sid)->password), '{$service_password} is the login');
 
         // Usage and Server Sync find the account under the service's own records.
-        self::assertSame('success', Whmcs::call('UsageUpdate', Params::forServer($svc['server']), 'cron'));
+        self::assertSame('success', $this->server('UsageUpdate', $svc['server'], 'cron'));
         self::assertNotEmpty($this->hosting($sid)->lastupdate);
-        $list = Whmcs::call('ListAccounts', Params::forServer($svc['server']));
+        $list = $this->server('ListAccounts', $svc['server']);
         self::assertTrue($list['success']);
         self::assertContains($name, array_column($list['accounts'], 'username'));
 
@@ -206,13 +235,13 @@ final class InheritTest extends ModuleTestCase
         $emu = $this->emulator(['mode' => $mode]);
         $svc = $this->inherited($emu, $shape);
         $before = Recorder::activity();
-        self::assertSame('success', Whmcs::call('UsageUpdate', Params::forServer($svc['server']), 'cron'));
+        self::assertSame('success', $this->server('UsageUpdate', $svc['server'], 'cron'));
         $row = $this->hosting($svc['service']);
         self::assertNotEmpty($row->lastupdate, 'the service was matched to its account');
         $report = implode("\n", array_column(array_slice(Recorder::activity(), count($before)), 'message'));
         self::assertStringNotContainsString('have no Comet account', $report);
         self::assertSame(['list-users-full'], $emu->endpoints());
-        $list = Whmcs::call('ListAccounts', Params::forServer($svc['server']));
+        $list = $this->server('ListAccounts', $svc['server']);
         self::assertTrue($list['success']);
         self::assertContains($svc['name'], array_column($list['accounts'], 'username'));
         self::assertSame([], self::adoptionLines($svc['name']), 'server actions do not adopt');
@@ -464,7 +493,7 @@ final class InheritTest extends ModuleTestCase
         $build = function (array $overrides = []) use ($ids, $store, $now): array {
             $params = Params::forService($ids['service'], $overrides);
             return (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder($store, static fn (): int => $now))
-                ->service($params, \WHMCS\Module\Server\CometBackup\Module::client($params));
+                ->service($params, $this->clientFor($params));
         };
         $ctx = $build();
         self::assertSame('Suspended', $ctx['status']);
@@ -484,7 +513,7 @@ final class InheritTest extends ModuleTestCase
         $params = Params::forService($ids['service']);
         unset($params['status']);
         $ctx = (new \WHMCS\Module\Server\CometBackup\Service\ContextBuilder($store, static fn (): int => $now))
-            ->service($params, \WHMCS\Module\Server\CometBackup\Module::client($params));
+            ->service($params, $this->clientFor($params));
         self::assertSame('Suspended', $ctx['status']);
     }
 
@@ -508,7 +537,7 @@ final class InheritTest extends ModuleTestCase
         }
         Fixtures::service($client, $withField, $serverId, ['domainstatus' => 'Terminated', 'username' => 'gone']);
         foreach ([1, 2, 5000] as $page) {
-            $json = \WHMCS\Module\Server\CometBackup\Service\ContextBuilder::usageServices($serverId, $page);
+            $json = self::servicesJson($serverId, $page);
             self::assertSame($expected, json_decode($json, true), "page size {$page}");
         }
     }
@@ -539,7 +568,7 @@ final class InheritTest extends ModuleTestCase
         $emu = $this->emulator(['mode' => $mode]);
         $ids = $this->service($emu);
         $expected = $mode === 'modern' ? '25.9.8' : '18.9.2';
-        $test = Whmcs::call('TestConnection', Params::forServer($ids['server']));
+        $test = $this->server('TestConnection', $ids['server']);
         self::assertTrue($test['success'], (string) $test['error']);
         $row = Capsule::table('mod_cometbackup_servers')->where('serverid', $ids['server'])->first();
         self::assertNotNull($row, 'Test Connection records the version');

@@ -326,7 +326,7 @@ final class Module
         $secrets = Redactor::valuesFromParams($params);
         try {
             $serverId = (int) ($params['serverid'] ?? 0);
-            $services = ContextBuilder::usageServices($serverId, self::USAGE_PAGE);
+            $services = self::usageServices($serverId);
             [$client, $runner] = self::wire($params);
             $ctx = self::contexts()->server($params, $client);
             unset($ctx['services']);
@@ -368,6 +368,66 @@ final class Module
 
     /** Services read per query while building UsageUpdate's list. */
     public const USAGE_PAGE = 5000;
+
+    /**
+     * UsageUpdate's `services`: the server's Active and Suspended services of this module as the
+     * JSON list the core reads ([{serviceid, username, customUsername?, marker?}]), built in pages
+     * of $page rows so no row collection is ever held. `customUsername` is the service's custom
+     * field Username, so the core's account-name rule finds the accounts of services whose username
+     * is empty or the official module's placeholder.
+     */
+    private static function usageServices(int $serverId, int $page = self::USAGE_PAGE): string
+    {
+        EffectStore::ensureSchema();
+        $flags = JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE | JSON_THROW_ON_ERROR;
+        $json = '[';
+        $first = true;
+        $last = 0;
+        do {
+            $rows = Capsule::table('tblhosting')
+                ->join('tblproducts', 'tblproducts.id', '=', 'tblhosting.packageid')
+                ->leftJoin(EffectStore::TABLE, EffectStore::TABLE . '.serviceid', '=', 'tblhosting.id')
+                // The product's field named "Username" (or "Username|Label") and this service's value.
+                ->leftJoin('tblcustomfields as cbf', static function ($join) {
+                    $join->on('cbf.relid', '=', 'tblhosting.packageid')
+                        ->where('cbf.type', '=', 'product')
+                        ->where(static function ($q) {
+                            $q->where('cbf.fieldname', '=', 'Username')->orWhere('cbf.fieldname', 'like', 'Username|%');
+                        });
+                })
+                ->leftJoin('tblcustomfieldsvalues as cbv', static function ($join) {
+                    $join->on('cbv.fieldid', '=', 'cbf.id')->on('cbv.relid', '=', 'tblhosting.id');
+                })
+                ->where('tblhosting.server', $serverId)
+                ->where('tblproducts.servertype', 'cometbackup')
+                ->whereIn('tblhosting.domainstatus', ['Active', 'Suspended'])
+                ->where('tblhosting.id', '>', $last)
+                ->orderBy('tblhosting.id')
+                ->orderBy('cbf.id')
+                ->limit($page)
+                ->get(['tblhosting.id', 'tblhosting.username', EffectStore::TABLE . '.marker', 'cbv.value as custom_username']);
+            $count = count($rows);
+            foreach ($rows as $row) {
+                $id = (int) $row->id;
+                if ($id === $last) {
+                    continue;   // a second matching field of one product: the first one counts
+                }
+                $entry = ['serviceid' => $id, 'username' => (string) $row->username];
+                $custom = trim((string) ($row->custom_username ?? ''));
+                if ($custom !== '') {
+                    $entry['customUsername'] = $custom;
+                }
+                if ((string) ($row->marker ?? '') !== '') {
+                    $entry['marker'] = (string) $row->marker;
+                }
+                $json .= ($first ? '' : ',') . json_encode($entry, $flags);
+                $first = false;
+                $last = $id;
+            }
+            unset($rows);
+        } while ($count === $page);
+        return $json . ']';
+    }
 
     /**
      * @param iterable<array<string, mixed>> $usage [{serviceid, username, diskusage, disklimit}] in MiB
