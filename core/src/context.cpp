@@ -12,6 +12,7 @@ constexpr const char* kKeyNames[kKeyCount] = {
     "clientsdetails", "configoption1", "configoption2", "configoption3", "configoption4",
     "configoption5", "configoptions", "productName",   "serverVersion", "serverUrl",
     "services",      "now",           "installId",     "marker",        "claim",
+    "status",        "role",
 };
 
 constexpr const char* kWholeNumber = "a whole number (an integer or a string of digits)";
@@ -142,7 +143,19 @@ bool read_flag(const json& obj, const char* key, const std::string& path, bool& 
         return false;
     }
     std::string s = v->get<std::string>();
-    if (!check_text(s, path, Lines::one, err)) return false;
+    // Only a NUL is refused: any other text that is no flag word reads as unset, because the
+    // official module's configoption4 is a Note (free text, often several lines with a <style>).
+    if (s.find('\0') != std::string::npos) {
+        err = bad_context(path, "Context key " + path + " must not contain a NUL character");
+        return false;
+    }
+    const char* ws = " \t\r\n\f\v";
+    const auto b = s.find_first_not_of(ws);
+    s = b == std::string::npos ? std::string() : s.substr(b, s.find_last_not_of(ws) - b + 1);
+    if (s.size() > 5) {
+        out = false;
+        return true;
+    }
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out = s == "on" || s == "yes" || s == "1" || s == "true";
     return true;
@@ -233,6 +246,8 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
                     // A line break in one service's row must not stop the whole usage run: such a
                     // name matches no Comet account (Comet names are one line).
                     !read_text(s, "username", at + "/username", ref.username, err, Lines::many) ||
+                    !read_text(s, "customUsername", at + "/customUsername", ref.custom_username, err,
+                               Lines::many) ||
                     !read_text(s, "marker", at + "/marker", ref.marker, err, Lines::many)) {
                     return false;
                 }
@@ -280,6 +295,20 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
             c.claim = claim;
             return true;
         }
+        case Key::status: return read_text(ctx, "status", name, c.status, err);
+        case Key::role: {
+            const json* v = find(ctx, "role");
+            if (v == nullptr) return true;
+            if (v->is_string() && *v == "customer") {
+                c.role = Role::customer;
+            } else if (v->is_string() && *v == "admin") {
+                c.role = Role::admin;
+            } else {
+                err = wrong(name, "\"customer\" or \"admin\"");
+                return false;
+            }
+            return true;
+        }
     }
     return false;
 }
@@ -288,7 +317,8 @@ bool is_missing(Key k, const Context& c) {
     switch (k) {
         case Key::now: return c.now == 0;
         case Key::installId: return c.install_id.empty();
-        default: return false;  // only `now`, `installId` and `services` are ever required
+        case Key::role: return c.role == Role::none;
+        default: return false;  // only `now`, `installId`, `role` and `services` are ever required
     }
 }
 
@@ -297,6 +327,7 @@ const char* required_what(Key k) {
         case Key::now: return "the current time in unix seconds (an integer)";
         case Key::installId: return "the WHMCS installation's ID, 1 to 32 letters and digits";
         case Key::services: return "a list of {serviceid, username}";
+        case Key::role: return "\"customer\" or \"admin\"";
         default: return "a value";
     }
 }
@@ -367,6 +398,7 @@ json Context::to_json() const {
                     json e = json::object();
                     e["serviceid"] = text(s.serviceid);
                     e["username"] = text(s.username);
+                    if (!s.custom_username.empty()) e["customUsername"] = s.custom_username;
                     if (!s.marker.empty()) e["marker"] = s.marker;
                     j[name].push_back(e);
                 }
@@ -382,6 +414,12 @@ json Context::to_json() const {
                 } else {
                     j[name] = nullptr;
                 }
+                break;
+            case Key::status: j[name] = text(status); break;
+            case Key::role:
+                j[name] = role == Role::customer ? json("customer")
+                          : role == Role::admin  ? json("admin")
+                                                 : json(nullptr);
                 break;
         }
     }

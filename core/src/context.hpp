@@ -35,8 +35,10 @@ enum class Key : unsigned {
     installId,
     marker,
     claim,
+    status,
+    role,
 };
-constexpr unsigned kKeyCount = static_cast<unsigned>(Key::claim) + 1;
+constexpr unsigned kKeyCount = static_cast<unsigned>(Key::role) + 1;
 
 using KeySet = std::uint32_t;
 constexpr KeySet bit(Key k) { return KeySet{1} << static_cast<unsigned>(k); }
@@ -55,8 +57,12 @@ struct Claim {
 struct ServiceRef {
     std::string serviceid;
     std::string username;
+    std::string custom_username;  // the service's custom Username field, or empty
     std::string marker;  // the service's stored marker (CreationGUID), or empty
 };
+
+// Who asks for a sign-in session (SignIn): the customer from the client area, or a WHMCS admin.
+enum class Role { none, customer, admin };
 
 // Unix seconds before 2001-09-09 are no real clock: a claim stamped with them would adopt almost
 // any account, so `now` and `claim.at` must be at least this.
@@ -85,6 +91,8 @@ struct Context {
     std::string install_id;
     std::string marker;           // empty: none recorded
     std::optional<Claim> claim;
+    std::string status;           // the WHMCS service status (Active, Suspended, ...)
+    Role role = Role::none;
 
     // The keys in `reads`, under the names a host sends (parse_context reads it back unchanged).
     json to_json() const;

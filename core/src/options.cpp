@@ -227,6 +227,7 @@ bool quotas_from_configoptions(const json& configoptions, bool manage_vault_quot
             if (!parse_option_name(it.key(), name, ignored, field) || !name.known) continue;
             std::size_t index = 0;
             while (name.key != kKnownKeys[index]) ++index;
+            if (it.value().is_null()) continue;  // null counts as absent, as in the context
             if (seen[index]) {
                 err = Error{"options.duplicate",
                             "Configurable option " + name.key + " is given more than once", field,
@@ -255,8 +256,14 @@ bool quotas_from_configoptions(const json& configoptions, bool manage_vault_quot
     bool any = false;
     if (!pick_quota(found[1], found[2], q.protected_items, any, err)) return false;
     if (!pick_quota(found[3], found[4], q.storage_vault, any, err)) return false;
-    // Without vault management, only a positive quota is applied; otherwise limits stay as they are.
-    q.vault_unchanged = !manage_vault_quota && !q.storage_vault.enabled;
+    q.devices_present = seen[0];
+    q.items_present = seen[1] || seen[2];
+    q.vault_present = seen[3] || seen[4];
+    // The vault rule: a product without a storage_vault_quota_* option leaves vault limits as the
+    // admin or the storage provider set them (0 lifts them, N sets N); "never change storage vault
+    // limits" (manage_vault_quota false) leaves them whatever the options say.
+    q.vault_unchanged = !manage_vault_quota || !q.vault_present;
+    if (q.vault_unchanged) q.storage_vault = Quota{};
     out = q;
     return true;
 }

@@ -17,7 +17,8 @@ const json* member(const json& obj, const char* key) {
 }
 
 // Context keys, grouped by what reads them.
-constexpr KeySet kAccount = keys(Key::username, Key::marker);
+// The account-name rule reads customfields (the official module's custom Username field).
+constexpr KeySet kAccount = keys(Key::username, Key::customfields, Key::marker);
 constexpr KeySet kPackage = keys(Key::configoption1, Key::configoption5, Key::configoptions,
                                  Key::productName);
 
@@ -25,7 +26,7 @@ constexpr KeySet kPackage = keys(Key::configoption1, Key::configoption5, Key::co
 constexpr ActionSpec kActions[] = {
     {"CreateAccount",
      kAccount | kPackage |
-         keys(Key::serviceid, Key::password, Key::customfields, Key::clientsdetails,
+         keys(Key::serviceid, Key::password, Key::clientsdetails,
               Key::configoption2, Key::configoption3, Key::serverVersion, Key::serverUrl, Key::now,
               Key::claim),
      bit(Key::now), kCreatePhases, start_create, resume_create},
@@ -40,8 +41,11 @@ constexpr ActionSpec kActions[] = {
     {"UsageUpdate", bit(Key::services), bit(Key::services), kServerPhases, start_usage_update,
      resume_usage_update, usage_sink},
     {"ListAccounts", 0, 0, kServerPhases, start_list_accounts, resume_list_accounts},
-    {"ServiceSingleSignOn", keys(Key::username, Key::serverVersion), 0, kServerPhases,
-     start_service_sso, resume_service_sso},
+    {"ServiceOverview", kAccount | keys(Key::status, Key::now), bit(Key::now), kOverviewPhases,
+     start_service_overview, resume_service_overview},
+    {"SignIn", kAccount | keys(Key::status, Key::role, Key::serverVersion), bit(Key::role),
+     kSignInPhases, start_sign_in, resume_sign_in},
+    {"AdoptAccount", kAccount | kPackage, 0, kAdoptPhases, start_adopt, resume_adopt},
     {"AdminSingleSignOn", bit(Key::serverUrl), 0, kServerPhases, start_admin_sso, resume_admin_sso},
     {"LoadPolicies", keys(Key::pid, Key::installId), bit(Key::installId), kServerPhases,
      start_load_policies, resume_load_policies},
@@ -218,7 +222,10 @@ json plan_actions() {
 
 json plan_context_keys() { return detail::describe_actions(); }
 
-json plan_effects() { return json::array({"username", "marker", "claim", "customPassword", "usage"}); }
+json plan_effects() {
+    return json::array(
+        {"username", "marker", "claim", "customPassword", "usage", "serverVersion", "adopted"});
+}
 
 json plan_secret_params() {
     return json::array(

@@ -1,5 +1,6 @@
 // CreateAccount: policy, add-user (with fallback names), vault, quotas; idempotent across retries
 // through the stored marker and claim.
+#include "cometprov/account.hpp"
 #include "cometprov/password.hpp"
 #include "cometprov/policy.hpp"
 #include "cometprov/username.hpp"
@@ -9,8 +10,8 @@ namespace cometprov::detail {
 
 namespace {
 
-enum class Phase { policy, known, add_user, probe, vault, read, reread, set };
-static_assert(static_cast<int>(Phase::set) + 1 == kCreatePhases, "kCreatePhases counts Phase");
+enum class Phase { policy, known, add_user, probe, vault, read, reread, set, version };
+static_assert(static_cast<int>(Phase::version) + 1 == kCreatePhases, "kCreatePhases counts Phase");
 
 // An account created up to this long before our claim's timestamp may still be ours (clock skew
 // between WHMCS and Comet); anything older belongs to someone else.
@@ -18,7 +19,8 @@ constexpr std::int64_t kClaimSkewSeconds = 600;
 
 struct Scratch {
     std::vector<std::string> candidates;  // usernames to try, in order
-    bool custom = false;                  // the customer chose the name: no fallbacks
+    bool custom = false;                  // the customer (or admin) chose the name: no fallbacks
+    bool hand_set = false;                // the chosen name is the service's username, set by hand
     std::size_t candidate = 0;            // index of the name add-user was asked for
     std::string known;                    // the recorded or claimed name being checked
     std::string foreign;                  // `known` when its read showed someone else's account
@@ -34,6 +36,7 @@ struct Scratch {
         json j = json::object();
         j["candidates"] = candidates;
         j["custom"] = custom;
+        j["handSet"] = hand_set;
         j["candidate"] = candidate;
         j["known"] = known;
         j["foreign"] = foreign;
@@ -51,6 +54,7 @@ struct Scratch {
         json p, w;
         f.texts("candidates", candidates);
         f.flag("custom", custom);
+        f.flag("handSet", hand_set);
         f.index("candidate", candidate);
         f.text("known", known);
         f.text("foreign", foreign);
@@ -213,6 +217,17 @@ bool may_probe(const Context& c, const Scratch& s, const std::string& user) {
 // refused for another reason, cannot be told apart without reading someone else's account).
 json refused_unread(Machine& m, Scratch& s, const std::string& user) {
     const json detail = add_user_detail(s, user);
+    if (s.hand_set) {
+        // Most likely the service's existing account: Create never adopts by itself (the name was
+        // typed, nothing proves the account is this service's), the admin's button does.
+        return done_failure(m, "account.create_refused",
+                            "The Comet Server refused to create the account " + user + ": " +
+                                s.add_error +
+                                "; if that account already exists and belongs to this service, use "
+                                "the \"Adopt Comet account\" button instead of Create; otherwise "
+                                "set another username",
+                            detail);
+    }
     if (s.custom) {
         return done_failure(m, "account.create_refused",
                             "The Comet Server refused to create the account " + user + ": " +
@@ -230,6 +245,64 @@ json refused_unread(Machine& m, Scratch& s, const std::string& user) {
 
 }  // namespace
 
+namespace {
+
+// With the server's version known: the names to try (a chosen name is checked against the
+// version's minimum), then the account the service already has or claimed, or a new one.
+json plan_names(Machine& m) {
+    const Context& c = m.ctx;
+    // A username the admin typed into a service that has no account yet is the name to create.
+    const bool hand_set = is_hand_set(c.username) && c.marker.empty() && !c.claim;
+    const std::string chosen = hand_set ? c.username : c.custom_username;
+    json derive = json::object();
+    derive["customUsername"] = chosen;
+    derive["email"] = c.email;
+    derive["firstname"] = c.firstname;
+    derive["lastname"] = c.lastname;
+    if (!c.serviceid.empty() && c.serviceid.size() < 19) derive["serviceId"] = c.serviceid;
+    derive["serverVersion"] = c.server_version;
+    Outcome d = op_username_derive(derive);
+    if (!d.ok) {
+        if (chosen.empty()) {
+            return done_failure(m, d.error.code, "The username is not acceptable: " + d.error.message);
+        }
+        // The admin fixes the name in the field it came from: say which one.
+        json detail = d.error.detail.is_object() ? d.error.detail : json::object();
+        detail["field"] = hand_set ? "username" : "customfields/Username";
+        const std::string where = hand_set ? "The service's username" : "The service's Username field";
+        std::string message = where + " is not acceptable: " + d.error.message;
+        if (d.error.code == "username.too_short" && !c.server_version.empty()) {
+            message += " (Comet Server " + c.server_version + "; Comet accepts 1 character from 21.9.10)";
+        }
+        return done_failure(m, d.error.code, message, detail);
+    }
+    Scratch s;
+    Fields f(d.value);
+    f.texts("candidates", s.candidates);
+    if (!f.ok() || s.candidates.empty()) return bad_state();
+    s.custom = d.value["source"] == "custom";
+    s.hand_set = hand_set;
+    set_effect(m, "customPassword", !c.custom_password.empty());
+
+    // A service that already has an account (recorded marker) or an unfinished attempt (claim) is
+    // continued, never duplicated.
+    std::string known;
+    if (!c.marker.empty()) known = service_account(c);
+    if (known.empty() && c.claim) known = c.claim->username;
+    if (!known.empty()) {
+        s.known = known;
+        return request(m, s, Phase::known, read_profile_call(known));
+    }
+    return begin(m, s);
+}
+
+// The scratch of the version step, before any name is chosen.
+struct VersionScratch {
+    json to_json() const { return json::object(); }
+};
+
+}  // namespace
+
 json start_create(Machine& m) {
     const Context& c = m.ctx;
     const auto password_errors = validate_password(account_password(c), "/password");
@@ -240,38 +313,17 @@ json start_create(Machine& m) {
     Quotas q;
     Error err;
     if (!quotas_of(c, q, err)) return done_failure(m, err.code, err.message);
-
-    json derive = json::object();
-    derive["customUsername"] = c.custom_username;
-    derive["email"] = c.email;
-    derive["firstname"] = c.firstname;
-    derive["lastname"] = c.lastname;
-    if (!c.serviceid.empty() && c.serviceid.size() < 19) derive["serviceId"] = c.serviceid;
-    derive["serverVersion"] = c.server_version;
-    Outcome d = op_username_derive(derive);
-    if (!d.ok) {
-        return done_failure(m, d.error.code, "The username is not acceptable: " + d.error.message);
-    }
-    Scratch s;
-    Fields f(d.value);
-    f.texts("candidates", s.candidates);
-    if (!f.ok() || s.candidates.empty()) return bad_state();
-    s.custom = d.value["source"] == "custom";
-    set_effect(m, "customPassword", !c.custom_password.empty());
-
-    // A service that already has an account (recorded marker) or an unfinished attempt (claim) is
-    // continued, never duplicated.
-    std::string known;
-    if (!c.marker.empty()) known = c.username;
-    if (known.empty() && c.claim) known = c.claim->username;
-    if (!known.empty()) {
-        s.known = known;
-        return request(m, s, Phase::known, read_profile_call(known));
-    }
-    return begin(m, s);
+    // The username minimum depends on the version (6 before 21.9.10, 1 from it): ask first.
+    if (version_unknown(c)) return request(m, VersionScratch{}, Phase::version, version_call());
+    return plan_names(m);
 }
 
 json resume_create(Machine& m, const Reply& r) {
+    if (static_cast<Phase>(m.phase) == Phase::version) {
+        json failure;
+        if (!take_version(m, r, failure)) return failure;
+        return plan_names(m);
+    }
     Scratch s;
     if (!s.from_json(m.scratch)) return bad_state();
     const std::string candidate = s.candidates[s.candidate];
@@ -366,6 +418,7 @@ json resume_create(Machine& m, const Reply& r) {
                 return request(m, s, Phase::reread, read_profile_call(s.username));
             }
             return reply_failure(m, r, s.username);
+        case Phase::version: break;
     }
     return bad_state();
 }

@@ -172,7 +172,37 @@ std::string creation_guid(const json& profile);
 // The profile is the one this service created: its CreationGUID equals the stored marker.
 bool marker_matches(const Context& c, const json& profile);
 json no_username(const Machine& m);
-json not_ours(const Machine& m, const std::string& user);
+// account.not_ours with detail {endpoint, username, marker, creationGuid}.
+json not_ours(const Machine& m, const std::string& user, const json& profile);
+
+// The service's Comet username by the account-name rule (cometprov/account.hpp): `username`, unless
+// empty or the official module's placeholder, then customfields.Username.
+std::string service_account(const Context& c);
+
+// What a profile read says about ownership. No marker stored: the account under the service's own
+// name is adopted (effects marker = its CreationGUID, username, adopted = {username, marker}; the
+// context's marker and username are set so later reads of the same plan check against it). A
+// profile without a CreationGUID cannot be adopted and is used as before. Marker stored: a
+// different CreationGUID is someone else's.
+enum class Ownership { ours, adopted, not_ours };
+Ownership take_ownership(Machine& m, const std::string& user, const json& profile);
+
+// The reply to get-user-profile-and-hash of the service's account, for the read-only plans
+// (ServiceOverview, SignIn, AdoptAccount): `profile` holds the profile and ownership is settled
+// (`own`: ours, or adopted now); `confirm`: a Status 400 that list-users must confirm (the caller
+// keeps r.status/r.message for confirm_missing); `failed`: `step` is the plan's failure
+// (account.not_ours with nothing else requested, or the reply's failure).
+enum class AccountRead { profile, confirm, failed };
+AccountRead read_account(Machine& m, const Reply& r, const std::string& user, json& profile,
+                         Ownership& own, json& step);
+
+// ---- the server's version (CreateAccount, SignIn; TestConnection emits it too) --------------------
+// Unknown (the host had no fresh one): the plan's first request is meta/version.
+bool version_unknown(const Context& c);
+Call version_call();
+// meta/version's reply: sets the context's serverVersion and the serverVersion effect. False with
+// `failure` set when the reply holds no readable version.
+bool take_version(Machine& m, const Reply& r, json& failure);
 // Comet answers Status 400 for an unknown user but also for other refusals: an account is only
 // called missing once list-users does not list its name.
 Call list_users_call();
@@ -185,7 +215,7 @@ json confirm_missing(const Machine& m, const Reply& r, const std::string& user, 
 
 // ---- the actions (one file per family) -----------------------------------------------------------
 // plan_create.cpp
-constexpr int kCreatePhases = 8;
+constexpr int kCreatePhases = 9;
 json start_create(Machine& m);
 json resume_create(Machine& m, const Reply& r);
 // plan_profile.cpp: suspend, unsuspend, change package
@@ -210,13 +240,25 @@ json resume_usage_update(Machine& m, const Reply& r);
 std::unique_ptr<BodySink> usage_sink(const Machine& m);
 json start_list_accounts(Machine& m);
 json resume_list_accounts(Machine& m, const Reply& r);
-json start_service_sso(Machine& m);
-json resume_service_sso(Machine& m, const Reply& r);
+// The session reply of account/session-start(-as-user): {sessionKey, type, username?}.
+json session_output(Machine& m, const Reply& r, const char* type, const std::string& user);
 json start_admin_sso(Machine& m);
 json resume_admin_sso(Machine& m, const Reply& r);
 json start_load_policies(Machine& m);
 json resume_load_policies(Machine& m, const Reply& r);
 json start_load_providers(Machine& m);
 json resume_load_providers(Machine& m, const Reply& r);
+// plan_signin.cpp
+constexpr int kSignInPhases = 4;
+json start_sign_in(Machine& m);
+json resume_sign_in(Machine& m, const Reply& r);
+// plan_overview.cpp
+constexpr int kOverviewPhases = 3;
+json start_service_overview(Machine& m);
+json resume_service_overview(Machine& m, const Reply& r);
+// plan_adopt.cpp
+constexpr int kAdoptPhases = 2;
+json start_adopt(Machine& m);
+json resume_adopt(Machine& m, const Reply& r);
 
 }  // namespace cometprov::detail

@@ -1,5 +1,6 @@
-// SuspendAccount, UnsuspendAccount, ChangePackage: read the profile with its hash, edit what the
-// module owns, write it back with the hash (re-reading when the write is refused).
+// SuspendAccount, UnsuspendAccount, ChangePackage: read the profile with its hash (adopting an
+// inherited account, refusing someone else's), edit what the module owns, write it back with the
+// hash (re-reading when the write is refused).
 #include "plan_detail.hpp"
 
 namespace cometprov::detail {
@@ -47,6 +48,8 @@ json read(Machine& m, const Scratch& s, Phase phase) {
 }
 
 json begin(Machine& m, Edit edit) {
+    // The official module's services name their account in the custom field (account-name rule).
+    m.ctx.username = service_account(m.ctx);
     if (m.ctx.username.empty()) return no_username(m);
     Scratch s;
     s.edit = edit;
@@ -96,7 +99,9 @@ json resume_profile(Machine& m, const Reply& r) {
                 return request(m, s, Phase::listed, list_users_call());
             }
             if (!r.ok() || !s.write.take(r.body)) return reply_failure(m, r, user);
-            if (!m.ctx.marker.empty() && !marker_matches(m.ctx, s.write.profile)) return not_ours(m, user);
+            if (take_ownership(m, user, s.write.profile) == Ownership::not_ours) {
+                return not_ours(m, user, s.write.profile);
+            }
             if (phase == Phase::reread && !retry_write(s.write)) return write_refused(m, s.write, user);
             ProfileEdit edit;
             switch (s.edit) {

@@ -1,5 +1,6 @@
 // Plans that act on the server as a whole, one request each: Test Connection, usage, server sync,
 // single sign-on and the product settings' dropdown loaders.
+#include "cometprov/account.hpp"
 #include "cometprov/plan.hpp"
 #include "cometprov/usage.hpp"
 #include "cometprov/usage_stream.hpp"
@@ -73,7 +74,9 @@ bool is_map(const json& body) {
     return body.is_null() || body.is_object() || (body.is_array() && body.empty());
 }
 
-json session(Machine& m, const Reply& r, const char* type, const std::string& user) {
+}  // namespace
+
+json session_output(Machine& m, const Reply& r, const char* type, const std::string& user) {
     if (!r.ok()) return reply_failure(m, r, user);
     const std::string key = text_member(r.body, "SessionKey");
     if (key.empty()) return unexpected(m, "has no session key");
@@ -83,6 +86,8 @@ json session(Machine& m, const Reply& r, const char* type, const std::string& us
     if (!user.empty()) out["username"] = user;
     return done_success(m, out);
 }
+
+namespace {
 
 json load_options(Machine& m, const Reply& r, const std::string& managed) {
     if (!r.ok()) return reply_failure(m, r);
@@ -134,6 +139,8 @@ json resume_test_connection(Machine& m, const Reply& r) {
                                 " is too old: this module needs Comet Server 18.9.2 or newer",
                             detail);
     }
+    // The host keeps it per server, so later plans need not ask again (CreateAccount, SignIn).
+    set_effect(m, "serverVersion", version);
     json out = json::object();
     out["version"] = version;
     return done_success(m, out);
@@ -166,7 +173,8 @@ json first_of(const std::vector<std::string>& items) {
 std::vector<std::string> wanted_names(const Context& c) {
     std::vector<std::string> names;
     names.reserve(c.services.size());
-    for (const auto& s : c.services) names.push_back(s.username);
+    // The same account-name rule as every other action, per row.
+    for (const auto& s : c.services) names.push_back(account_name(s.username, s.custom_username));
     return names;
 }
 
@@ -213,7 +221,7 @@ json usage_done(Machine& m, const UsageStream& u) {
         }
         json row = json::object();
         row["serviceid"] = svc.serviceid;
-        row["username"] = svc.username;
+        row["username"] = account_name(svc.username, svc.custom_username);
         row["diskusage"] = found.disk_usage_mb;
         row["disklimit"] = found.disk_limit_mb;
         rows.push_back(std::move(row));
@@ -282,7 +290,8 @@ json resume_list_accounts(Machine& m, const Reply& r) {
             auto s = profile->find("IsSuspended");
             suspended = s != profile->end() && s->is_boolean() && s->get<bool>();
         }
-        a["email"] = email;
+        // Typed by end users: WHMCS's Server Sync gets an address or nothing.
+        a["email"] = is_valid_email(email) ? email : "";
         a["username"] = name;
         a["domain"] = "";
         a["uniqueIdentifier"] = name;
@@ -297,21 +306,7 @@ json resume_list_accounts(Machine& m, const Reply& r) {
     return done_success(m, out);
 }
 
-// ---- ServiceSingleSignOn, AdminSingleSignOn ------------------------------------------------------
-
-json start_service_sso(Machine& m) {
-    if (m.ctx.username.empty()) return no_username(m);
-    ServerVersion v;
-    Error ignored;
-    if (parse_server_version(m.ctx.server_version, v, ignored, "") && v.known &&
-        !version_at_least(v, 19, 6, 0)) {
-        return done_failure(m, "comet.unsupported",
-                            "Signing in to a customer's account needs Comet Server 19.6 or newer");
-    }
-    return call(m, "account/session-start-as-user", target(m.ctx.username));
-}
-
-json resume_service_sso(Machine& m, const Reply& r) { return session(m, r, "user", m.ctx.username); }
+// ---- AdminSingleSignOn (a service's sign-in is SignIn, plan_signin.cpp) --------------------------
 
 json start_admin_sso(Machine& m) {
     json p = json::object();
@@ -320,7 +315,7 @@ json start_admin_sso(Machine& m) {
     return call(m, "account/session-start", p);
 }
 
-json resume_admin_sso(Machine& m, const Reply& r) { return session(m, r, "admin", ""); }
+json resume_admin_sso(Machine& m, const Reply& r) { return session_output(m, r, "admin", ""); }
 
 // ---- LoadPolicies, LoadStorageProviders ----------------------------------------------------------
 

@@ -1,6 +1,8 @@
 // Shared step helpers of the plan engine: steps, failures, effects, the policy check and the
 // read-edit-write of a profile. Every action file builds on these.
+#include "cometprov/account.hpp"
 #include "cometprov/policy.hpp"
+#include "cometprov/username.hpp"
 #include "plan_detail.hpp"
 
 namespace cometprov::detail {
@@ -402,15 +404,81 @@ json no_username(const Machine& m) {
                         "This service has no Comet username recorded; run Create first");
 }
 
-json not_ours(const Machine& m, const std::string& user) {
+json not_ours(const Machine& m, const std::string& user, const json& profile) {
     json detail = json::object();
     detail["endpoint"] = m.endpoint;
     detail["username"] = user;
+    detail["marker"] = m.ctx.marker;
+    detail["creationGuid"] = creation_guid(profile);
     return done_failure(m, "account.not_ours",
                         "The Comet account " + user +
                             " was not created for this service (its creation ID differs); "
                             "nothing was changed",
                         detail);
+}
+
+std::string service_account(const Context& c) { return account_name(c.username, c.custom_username); }
+
+Ownership take_ownership(Machine& m, const std::string& user, const json& profile) {
+    const std::string guid = creation_guid(profile);
+    if (!m.ctx.marker.empty()) return guid == m.ctx.marker ? Ownership::ours : Ownership::not_ours;
+    if (guid.empty()) return Ownership::ours;
+    set_effect(m, "marker", guid);
+    set_effect(m, "username", user);
+    json adopted = json::object();
+    adopted["username"] = user;
+    adopted["marker"] = guid;
+    set_effect(m, "adopted", adopted);
+    m.ctx.marker = guid;
+    m.ctx.username = user;
+    return Ownership::adopted;
+}
+
+AccountRead read_account(Machine& m, const Reply& r, const std::string& user, json& profile,
+                         Ownership& own, json& step) {
+    if (r.not_found()) return AccountRead::confirm;
+    ProfileWrite w;
+    if (!r.ok() || !w.take(r.body)) {
+        step = reply_failure(m, r, user);
+        return AccountRead::failed;
+    }
+    own = take_ownership(m, user, w.profile);
+    if (own == Ownership::not_ours) {
+        step = not_ours(m, user, w.profile);
+        return AccountRead::failed;
+    }
+    profile = std::move(w.profile);
+    return AccountRead::profile;
+}
+
+// An unreadable stored version (not one meta/version gave) counts as unknown: ask again.
+bool version_unknown(const Context& c) {
+    ServerVersion v;
+    Error ignored;
+    return !parse_server_version(c.server_version, v, ignored, "") || !v.known;
+}
+
+Call version_call() { return Call{"meta/version", json::object(), {}}; }
+
+bool take_version(Machine& m, const Reply& r, json& failure) {
+    if (!r.ok()) {
+        failure = reply_failure(m, r);
+        return false;
+    }
+    const std::string version = text_member(r.body, "Version");
+    ServerVersion v;
+    Error ignored;
+    if (version.empty() || version.size() > 200 || version.find_first_of("\r\n") != std::string::npos ||
+        !parse_server_version(version, v, ignored, "") || !v.known) {
+        json detail = json::object();
+        detail["endpoint"] = m.endpoint;
+        failure = done_failure(m, "comet.unexpected",
+                               "The Comet Server's reply to meta/version has no readable version", detail);
+        return false;
+    }
+    m.ctx.server_version = version;
+    set_effect(m, "serverVersion", version);
+    return true;
 }
 
 Call list_users_call() { return Call{"list-users", json::object(), {}}; }

@@ -1,5 +1,5 @@
-// TerminateAccount and ChangePassword: with a stored marker, prove the account is this service's
-// before acting on it.
+// TerminateAccount and ChangePassword: read the account first, always: with a stored marker it must
+// prove to be this service's; without one, the account under the service's own name is adopted.
 #include "cometprov/password.hpp"
 #include "plan_detail.hpp"
 
@@ -93,12 +93,9 @@ json reset(Machine& m, const Scratch& s) {
 }  // namespace
 
 json start_terminate(Machine& m) {
+    m.ctx.username = service_account(m.ctx);
     if (m.ctx.username.empty()) return no_username(m);
-    Scratch s;
-    if (!m.ctx.marker.empty()) {
-        return request(m, s, TerminatePhase::verify, verify_call(m.ctx.username));
-    }
-    return delete_user(m, s);
+    return request(m, Scratch{}, TerminatePhase::verify, verify_call(m.ctx.username));
 }
 
 json resume_terminate(Machine& m, const Reply& r) {
@@ -109,7 +106,7 @@ json resume_terminate(Machine& m, const Reply& r) {
         case TerminatePhase::verify:
             if (r.not_found()) return confirm_gone(m, s, r);
             if (!r.ok()) return reply_failure(m, r, user);
-            if (!marker_matches(m.ctx, r.body)) return not_ours(m, user);
+            if (take_ownership(m, user, r.body) == Ownership::not_ours) return not_ours(m, user, r.body);
             return delete_user(m, s);
         case TerminatePhase::remove:
             if (r.ok()) return terminated(m, nullptr);
@@ -150,14 +147,11 @@ json resume_terminate(Machine& m, const Reply& r) {
 }
 
 json start_change_password(Machine& m) {
+    m.ctx.username = service_account(m.ctx);
     if (m.ctx.username.empty()) return no_username(m);
     const auto errors = validate_password(m.ctx.password, "/password");
     if (!errors.empty()) return done_failure(m, errors.front().code, errors.front().message);
-    Scratch s;
-    if (!m.ctx.marker.empty()) {
-        return request(m, s, PasswordPhase::verify, verify_call(m.ctx.username));
-    }
-    return reset(m, s);
+    return request(m, Scratch{}, PasswordPhase::verify, verify_call(m.ctx.username));
 }
 
 json resume_change_password(Machine& m, const Reply& r) {
@@ -173,7 +167,7 @@ json resume_change_password(Machine& m, const Reply& r) {
                 return request(m, s, PasswordPhase::listed, list_users_call());
             }
             if (!r.ok()) return reply_failure(m, r, user);
-            if (!marker_matches(m.ctx, r.body)) return not_ours(m, user);
+            if (take_ownership(m, user, r.body) == Ownership::not_ours) return not_ours(m, user, r.body);
             return reset(m, s);
         case PasswordPhase::reset:
             if (r.ok()) {

@@ -50,6 +50,45 @@ std::uint64_t destination_type(const json& vault) {
 
 }  // namespace
 
+VaultFigures vault_figures(std::uint64_t destination_type, std::uint64_t size, bool limit_enabled,
+                           std::uint64_t limit_bytes) {
+    VaultFigures v;
+    v.local = destination_type == kDestinationLocalCopy;
+    if (v.local) return v;
+    v.used = size;
+    v.limited = limit_enabled;
+    v.limit = limit_enabled ? limit_bytes : 0;
+    return v;
+}
+
+VaultFigures vault_figures(const json& vault) {
+    const json* stats = member(vault, "Statistics");
+    const json* size = stats ? member(*stats, "ClientProvidedSize") : nullptr;
+    const json* enabled = member(vault, "StorageLimitEnabled");
+    return vault_figures(destination_type(vault), bytes_of(size ? member(*size, "Size") : nullptr),
+                         enabled != nullptr && enabled->is_boolean() && enabled->get<bool>(),
+                         bytes_of(member(vault, "StorageLimitBytes")));
+}
+
+void UsageTotals::add(const VaultFigures& v) {
+    if (v.local) return;
+    ++vaults;
+    used = saturating_add(used, v.used);
+    if (v.limited) {
+        limit = saturating_add(limit, v.limit);
+    } else {
+        unlimited = true;
+    }
+}
+
+std::int64_t UsageTotals::used_mb() const { return static_cast<std::int64_t>(used / kMiB); }
+
+std::int64_t UsageTotals::limit_mb() const {
+    // One unlimited vault makes the account unlimited; WHMCS writes that as 0.
+    if (unlimited || vaults == 0) return 0;
+    return static_cast<std::int64_t>(limit / kMiB);
+}
+
 bool usage_from_profiles(const json& profiles, std::vector<UsageRow>& rows, Error& err,
                          const std::string& field) {
     rows.clear();
@@ -61,28 +100,16 @@ bool usage_from_profiles(const json& profiles, std::vector<UsageRow>& rows, Erro
     for (auto it = profiles.begin(); it != profiles.end(); ++it) {
         UsageRow row;
         row.username = it.key();
-        std::uint64_t used = 0, limit = 0;
-        bool unlimited = false;
+        UsageTotals totals;
         const json* dests = member(it.value(), "Destinations");
         if (dests != nullptr && dests->is_object()) {
             for (const auto& vault : *dests) {
-                if (!vault.is_object() || destination_type(vault) == kDestinationLocalCopy) continue;
-                ++row.vaults;
-                const json* stats = member(vault, "Statistics");
-                const json* size = stats ? member(*stats, "ClientProvidedSize") : nullptr;
-                used = saturating_add(used, bytes_of(size ? member(*size, "Size") : nullptr));
-                const json* enabled = member(vault, "StorageLimitEnabled");
-                if (enabled != nullptr && enabled->is_boolean() && enabled->get<bool>()) {
-                    limit = saturating_add(limit, bytes_of(member(vault, "StorageLimitBytes")));
-                } else {
-                    unlimited = true;
-                }
+                if (vault.is_object()) totals.add(vault_figures(vault));
             }
         }
-        // One unlimited vault makes the account unlimited; WHMCS writes that as 0.
-        if (unlimited || row.vaults == 0) limit = 0;
-        row.disk_usage_mb = static_cast<std::int64_t>(used / kMiB);
-        row.disk_limit_mb = static_cast<std::int64_t>(limit / kMiB);
+        row.vaults = totals.vaults;
+        row.disk_usage_mb = totals.used_mb();
+        row.disk_limit_mb = totals.limit_mb();
         rows.push_back(row);
     }
     std::sort(rows.begin(), rows.end(),

@@ -14,7 +14,6 @@ namespace cometprov {
 namespace {
 
 constexpr std::size_t npos = static_cast<std::size_t>(-1);
-constexpr std::uint64_t kMiB = 1024ull * 1024ull;
 constexpr std::uint64_t kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 inline bool is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -86,10 +85,6 @@ std::uint64_t bytes_of(const std::string& text) {
     if (!(d > 0)) return 0;
     if (d >= 9.2e18) return kMax;
     return static_cast<std::uint64_t>(d);
-}
-
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-    return (a > kMax || b > kMax - a) ? kMax : a + b;
 }
 
 void append_limited(std::string& buf, const char* from, std::size_t n, std::size_t limit, bool& overflow) {
@@ -591,9 +586,7 @@ void UsageStream::begin_member(unsigned char first) {
         slot_ = Slot::none;
         pkey_.clear();
         guid_.clear();
-        used_ = limit_ = 0;
-        vaults_ = 0;
-        unlimited_ = false;
+        totals_ = UsageTotals{};
     } else if (!key_too_long_ && (key_ == "Status" || key_ == "Message")) {
         capturing_ = true;
         capture_limit_ = kMaxEnvelopeBytes;
@@ -613,11 +606,9 @@ void UsageStream::end_member() {
             Usage u;
             u.seen = true;
             u.creation_guid = std::move(guid_);
-            u.vaults = vaults_;
-            // One unlimited vault makes the account unlimited; WHMCS writes that as 0.
-            const std::uint64_t limit = (unlimited_ || vaults_ == 0) ? 0 : limit_;
-            u.disk_usage_mb = static_cast<std::int64_t>(used_ / kMiB);
-            u.disk_limit_mb = static_cast<std::int64_t>(limit / kMiB);
+            u.vaults = totals_.vaults;
+            u.disk_usage_mb = totals_.used_mb();
+            u.disk_limit_mb = totals_.limit_mb();
             usage_[member_slot_] = std::move(u);
         }
     } else {
@@ -677,9 +668,7 @@ void UsageStream::profile_value(unsigned char c, std::size_t i) {
                 if (k == K::null) guid_.clear();
             } else if (key == "Destinations") {
                 if (k != K::object && k != K::null) return profile_problem("/Destinations", "is not an object");
-                used_ = limit_ = 0;  // a repeated member replaces the earlier one
-                vaults_ = 0;
-                unlimited_ = false;
+                totals_ = UsageTotals{};  // a repeated member replaces the earlier one
                 if (k == K::object) pushed = Role::destinations;
             }
             break;
@@ -738,14 +727,8 @@ void UsageStream::profile_value(unsigned char c, std::size_t i) {
 void UsageStream::profile_close() {
     const Role r = roles_.back();
     roles_.pop_back();
-    if (r != Role::vault || type_ == kDestinationLocalCopy) return;
-    ++vaults_;
-    used_ = saturating_add(used_, size_);
-    if (enabled_) {
-        limit_ = saturating_add(limit_, bytes_);
-    } else {
-        unlimited_ = true;
-    }
+    if (r != Role::vault) return;
+    totals_.add(vault_figures(type_, size_, enabled_, bytes_));
 }
 
 // A typed scalar is complete: val_raw_ holds its JSON text.

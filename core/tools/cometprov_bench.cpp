@@ -12,7 +12,7 @@ int main() {
     const std::vector<std::pair<const char*, std::string>> ops = {
         {"username.validate", R"({"op":"username.validate","args":{"username":"john_backup@example.com"}})"},
         {"options.quotas", R"({"op":"options.quotas","args":{"configoptions":{"number_of_devices|Devices":"3","protected_item_quota_gb":"100","storage_vault_quota_gb":"250"}}})"},
-        {"plan.start CreateAccount", R"({"op":"plan.start","args":{"action":"CreateAccount","context":{"serviceid":42,"password":"Wh1mcs-Generated","configoptions":{"number_of_devices":"3"},"configoption1":"WHMCS_P3","clientsdetails":{"email":"john+x@example.com"},"now":1764500000}}})"},
+        {"plan.start CreateAccount", R"({"op":"plan.start","args":{"action":"CreateAccount","context":{"serviceid":42,"password":"Wh1mcs-Generated","configoptions":{"number_of_devices":"3"},"configoption1":"WHMCS_P3","clientsdetails":{"email":"john+x@example.com"},"now":1764500000,"serverVersion":"25.9.8"}}})"},
     };
     const int rounds = 15, per_round = 2000;
     std::printf("{");

@@ -5,7 +5,7 @@ const { loadCore } = require('../lib/core');
 const OPS = {
   'username.validate': '{"op":"username.validate","args":{"username":"john_backup@example.com"}}',
   'options.quotas': '{"op":"options.quotas","args":{"configoptions":{"number_of_devices|Devices":"3","protected_item_quota_gb":"100","storage_vault_quota_gb":"250"}}}',
-  'plan.start CreateAccount': '{"op":"plan.start","args":{"action":"CreateAccount","context":{"serviceid":42,"password":"Wh1mcs-Generated","configoptions":{"number_of_devices":"3"},"configoption1":"WHMCS_P3","clientsdetails":{"email":"john+x@example.com"},"now":1764500000}}}',
+  'plan.start CreateAccount': '{"op":"plan.start","args":{"action":"CreateAccount","context":{"serviceid":42,"password":"Wh1mcs-Generated","configoptions":{"number_of_devices":"3"},"configoption1":"WHMCS_P3","clientsdetails":{"email":"john+x@example.com"},"now":1764500000,"serverVersion":"25.9.8"}}}',
 };
 
 async function main() {

@@ -66,16 +66,18 @@ async function main() {
       ['ChangePassword', service, 'The customer sets a new password'],
       ['UsageUpdate', null, 'The daily cron reads usage for every service on the server'],
       ['ListAccounts', server, 'Server sync lists the accounts'],
-      ['ServiceSingleSignOn', service, 'The customer clicks "Log in to Comet"'],
+      ['SignIn', service, 'The customer clicks "Log in to Comet" (the account is checked first)'],
       ['TerminateAccount', service, 'Cancelled: terminate'],
       ['TerminateAccount', service, 'Terminate again: already gone is a success'],
     ];
     const providers = runAction('LoadStorageProviders', server, url, adminPassword, dir).result;
     service.configoption2 = providers.output.options[1].value;
     for (const [action, p, title] of steps) {
-      if (action === 'ChangePackage') service.configoptions = { number_of_devices: '5', protected_item_quota_tb: '1' };
+      // A vault option of 0 lifts the vault limit (an absent one would leave it as it is).
+      if (action === 'ChangePackage') service.configoptions = { number_of_devices: '5', protected_item_quota_tb: '1', storage_vault_quota_gb: '0' };
       if (action === 'ChangePassword') service.password = 'N3w-Customer-Pass';
-      const params = p === null ? { services: [{ serviceid: service.serviceid, username: service.username }] } : p;
+      let params = p === null ? { services: [{ serviceid: service.serviceid, username: service.username }] } : p;
+      if (action === 'SignIn') params = { ...service, status: 'Active', role: 'customer' };
       console.log(`== ${action}: ${title}`);
       const { transcript, result } = runAction(action, params, url, adminPassword, dir);
       for (const line of transcript) console.log(line);
@@ -84,7 +86,8 @@ async function main() {
       if (result.effects.length) shown.effects = result.effects;
       if (result.output) shown.output = result.output;
       console.log(`   => ${JSON.stringify(shown)}\n`);
-      if (p === service) applyEffects(service, result.effects);
+      // The version TestConnection reports is kept for the server's later plans.
+      if (p === service || action === 'TestConnection') applyEffects(service, result.effects);
       if (result.result !== 'success') failures++;
     }
     console.log(failures === 0 ? 'Every action succeeded.' : `${failures} action(s) failed.`);

@@ -170,7 +170,9 @@ async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSt
 /**
  * What the WHMCS module does with a plan's effects, for the harness's simulated service. Effects and
  * context keys share one vocabulary: `username`, `marker` and `claim` are stored under their own
- * names and passed back as context keys of those names (a null value forgets the key).
+ * names and passed back as context keys of those names (a null value forgets the key);
+ * `serverVersion` belongs to the server (the module stores it per server with the time), and the
+ * harness keeps it on the params it passes back; `adopted` is only logged by the module.
  * Returns usage rows, if any.
  */
 function applyEffects(params, effects) {
@@ -181,6 +183,7 @@ function applyEffects(params, effects) {
       if (e.value === null) delete params[e.type];
       else params[e.type] = e.value;
     } else if (e.type === 'customPassword') params.customPassword = e.value;
+    else if (e.type === 'serverVersion') params.serverVersion = e.value;
     else if (e.type === 'usage') usage = e.value;
   }
   return usage;

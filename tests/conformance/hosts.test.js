@@ -19,9 +19,11 @@ function extraRequests() {
     configoptions: { 'number_of_devices|Devices': 2, storage_vault_quota_gb: '1.5' },
     configoption1: 'WHMCS_P3', configoption2: 'p1', configoption3: 'on',
     clientsdetails: { email: 'Zoë+x@例え.jp', firstname: 'Zoë' }, now: 1700000000, installId: 'x9', big: 18446744073709551615n,
+    status: 'Active', role: 'customer',
   };
   const actions = ['CreateAccount', 'SuspendAccount', 'UnsuspendAccount', 'ChangePackage', 'TerminateAccount', 'ChangePassword',
-    'TestConnection', 'UsageUpdate', 'ListAccounts', 'ServiceSingleSignOn', 'AdminSingleSignOn', 'LoadPolicies', 'LoadStorageProviders'];
+    'TestConnection', 'UsageUpdate', 'ListAccounts', 'ServiceOverview', 'SignIn', 'AdoptAccount', 'AdminSingleSignOn',
+    'LoadPolicies', 'LoadStorageProviders'];
   const text = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `__BIG${x}__` : x)).replace(/"__BIG(\d+)__"/g, '$1');
   const out = [];
   for (const action of actions) {

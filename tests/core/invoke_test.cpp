@@ -62,7 +62,7 @@ TEST(Invoke, VersionPublishesOpsActionsEffectsAndSecrets) {
     json v = json::parse(invoke(R"({"op":"version"})"), nullptr, false)["value"];
     ASSERT_TRUE(v["ops"].is_array());
     ASSERT_TRUE(v["actions"].is_array());
-    EXPECT_EQ(v["actions"].size(), 13u);
+    EXPECT_EQ(v["actions"].size(), 15u);
     for (const auto& op : v["ops"]) {
         json req = json::object();
         req["op"] = op;
@@ -77,7 +77,8 @@ TEST(Invoke, VersionPublishesOpsActionsEffectsAndSecrets) {
         EXPECT_FALSE(r["ok"] == false && r["error"]["code"] == "plan.unknown_action") << action;
         EXPECT_TRUE(v["contextKeys"].contains(action.get<std::string>())) << action;
     }
-    EXPECT_EQ(v["effects"], json::parse(R"(["username","marker","claim","customPassword","usage"])"));
+    EXPECT_EQ(v["effects"], json::parse(
+        R"(["username","marker","claim","customPassword","usage","serverVersion","adopted"])"));
     for (const char* s : {"Password", "TargetPassword", "NewPassword", "OldPassword", "SessionKey", "TOTP", "ProfileData"}) {
         bool found = false;
         for (const auto& p : v["secretParams"]) found = found || p == s;

@@ -60,23 +60,64 @@ TEST(Quotas, EmptyAndZeroMeanUnlimited) {
     EXPECT_EQ(q.maximum_devices, 0);
     EXPECT_FALSE(q.protected_items.enabled);
     EXPECT_FALSE(q.storage_vault.enabled);
-    EXPECT_FALSE(q.vault_unchanged);
-    q = quotas("[]");
-    EXPECT_FALSE(q.vault_unchanged);
     q = quotas(R"({"number_of_devices":"0","storage_vault_quota_gb":"0","protected_item_quota_tb":""})");
     EXPECT_EQ(q.maximum_devices, 0);
+    EXPECT_FALSE(q.vault_unchanged);
     EXPECT_FALSE(q.storage_vault.enabled);
     EXPECT_EQ(q.storage_vault.bytes, 0);
 }
 
-// Regression for the reference module's stale vault limit: a removed option used to leave it.
-TEST(Quotas, ManagedVaultQuotaIsLiftedWhenRemoved) {
-    EXPECT_FALSE(quotas("{}", true).vault_unchanged);
-    EXPECT_TRUE(quotas("{}", false).vault_unchanged);
-    EXPECT_TRUE(quotas(R"({"storage_vault_quota_gb":"0"})", false).vault_unchanged);
-    auto q = quotas(R"({"storage_vault_quota_gb":"5"})", false);
+// The vault rule (issue 16): an option that is not on the product leaves the vaults' limits as the
+// admin or the storage provider set them; 0 lifts them; N sets N; "never change" wins over all.
+TEST(Quotas, VaultRuleAbsentLeavesLimits) {
+    EXPECT_TRUE(quotas("{}", true).vault_unchanged);
+    EXPECT_TRUE(quotas("[]", true).vault_unchanged);
+    EXPECT_TRUE(quotas("null", true).vault_unchanged);
+    EXPECT_TRUE(quotas(R"({"number_of_devices":"3","protected_item_quota_gb":"5"})", true).vault_unchanged);
+    EXPECT_TRUE(quotas(R"({"storage_vault_quota_gb":null})", true).vault_unchanged);
+    EXPECT_FALSE(quotas(R"({"storage_vault_quota_gb":null})", true).vault_present);
+}
+
+TEST(Quotas, VaultRuleZeroLifts) {
+    for (const char* opts : {R"({"storage_vault_quota_gb":"0"})", R"({"storage_vault_quota_tb":0})",
+                             R"({"storage_vault_quota_gb|Storage":""})"}) {
+        auto q = quotas(opts, true);
+        EXPECT_FALSE(q.vault_unchanged) << opts;
+        EXPECT_TRUE(q.vault_present) << opts;
+        EXPECT_FALSE(q.storage_vault.enabled) << opts;
+        EXPECT_EQ(q.storage_vault.bytes, 0) << opts;
+    }
+}
+
+TEST(Quotas, VaultRulePositiveSets) {
+    auto q = quotas(R"({"storage_vault_quota_gb":"5"})", true);
     EXPECT_FALSE(q.vault_unchanged);
-    EXPECT_EQ(q.storage_vault.bytes, 5368709120);
+    EXPECT_TRUE(q.storage_vault.enabled);
+    EXPECT_EQ(q.storage_vault.bytes, 5LL * 1024 * 1024 * 1024);
+    q = quotas(R"({"storage_vault_quota_tb":"2"})", true);
+    EXPECT_EQ(q.storage_vault.bytes, 2LL * 1024 * 1024 * 1024 * 1024);
+}
+
+// "Never change storage vault limits": untouched even when the product sets a positive quota.
+TEST(Quotas, VaultRuleNeverChangeWins) {
+    for (const char* opts : {"{}", R"({"storage_vault_quota_gb":"0"})", R"({"storage_vault_quota_gb":"5"})"}) {
+        auto q = quotas(opts, false);
+        EXPECT_TRUE(q.vault_unchanged) << opts;
+        EXPECT_FALSE(q.storage_vault.enabled) << opts;
+    }
+    // The other quotas still apply.
+    auto q = quotas(R"({"number_of_devices":"2","storage_vault_quota_gb":"5"})", false);
+    EXPECT_EQ(q.maximum_devices, 2);
+}
+
+TEST(Quotas, PresenceOfEachOption) {
+    auto q = quotas(R"({"number_of_devices":"0","protected_item_quota_tb":"1"})");
+    EXPECT_TRUE(q.devices_present);
+    EXPECT_TRUE(q.items_present);
+    EXPECT_FALSE(q.vault_present);
+    q = quotas("{}");
+    EXPECT_FALSE(q.devices_present);
+    EXPECT_FALSE(q.items_present);
 }
 
 TEST(Quotas, OptionNamesWithLabelsAreUnderstood) {

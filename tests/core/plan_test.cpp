@@ -45,7 +45,7 @@ const char* kOk = R"({"Status":200,"Message":"OK"})";
 json create_context() {
     return J(R"({"serviceid":5,"password":"Generated-Pw1","configoptions":{"number_of_devices":"2"},
                  "configoption1":"WHMCS_P9","configoption3":"on","productName":"Pro",
-                 "clientsdetails":{"email":"Ann@Example.com"},"now":1764500000})");
+                 "clientsdetails":{"email":"Ann@Example.com"},"now":1764500000,"serverVersion":"25.9.8"})");
 }
 
 }  // namespace
@@ -102,11 +102,20 @@ TEST(Plan, CreateWithoutNowIsRefusedBeforeAnyRequest) {
 }
 
 TEST(Plan, UninstallOnTerminateWhenTheProductAsks) {
-    PlanRun run = drive("TerminateAccount", J(R"({"username":"bob","configoption4":"on"})"), {kOk});
-    ASSERT_EQ(run.requests.size(), 1u);
-    EXPECT_EQ(run.requests[0]["params"]["UninstallConfig"], R"({"UninstallFlag":true,"RemoveConfigFile":false})");
-    run = drive("TerminateAccount", J(R"({"username":"bob"})"), {kOk});
-    EXPECT_FALSE(run.requests[0]["params"].contains("UninstallConfig"));
+    // The account is read first (and adopted: no marker is stored), then deleted.
+    const char* bob = R"({"Username":"bob","CreationGUID":"gB"})";
+    PlanRun run = drive("TerminateAccount", J(R"({"username":"bob","configoption4":"on"})"), {bob, kOk});
+    ASSERT_EQ(run.requests.size(), 2u);
+    EXPECT_EQ(run.requests[0]["endpoint"], "get-user-profile");
+    EXPECT_EQ(run.requests[1]["params"]["UninstallConfig"], R"({"UninstallFlag":true,"RemoveConfigFile":false})");
+    run = drive("TerminateAccount", J(R"({"username":"bob"})"), {bob, kOk});
+    ASSERT_EQ(run.requests.size(), 2u);
+    EXPECT_FALSE(run.requests[1]["params"].contains("UninstallConfig"));
+    // The official module's configoption4 is a Note: its text is no flag.
+    run = drive("TerminateAccount", J(R"({"username":"bob","configoption4":"Policy groups are created\non demand"})"),
+                {bob, kOk});
+    ASSERT_EQ(run.requests.size(), 2u);
+    EXPECT_FALSE(run.requests[1]["params"].contains("UninstallConfig"));
 }
 
 TEST(Plan, SetRefusedWithoutConcurrentWriteFailsAfterOneReread) {
@@ -204,7 +213,7 @@ TEST(Plan, StatesCarryOnlyTheKeysTheActionReads) {
 TEST(Plan, AClaimNeverAdoptsAnAccountCreatedBeforeTheAttempt) {
     // The claim says: add-user for ann1234 was attempted at 1764500000 and its reply was lost.
     json ctx = J(R"({"serviceid":5,"password":"Generated-Pw1","customfields":{"Username":"ann1234"},
-                     "claim":{"username":"ann1234","at":1764500000},"now":1764500100})");
+                     "claim":{"username":"ann1234","at":1764500000},"now":1764500100,"serverVersion":"18.9.2"})");
     for (std::int64_t age : {601, 3600, 86400 * 365}) {
         json profile = J(R"({"Status":200,"ProfileHash":"h","Profile":{"CreationGUID":"X"}})");
         profile["Profile"]["CreateTime"] = 1764500000 - age;
@@ -227,7 +236,8 @@ TEST(Plan, AClaimNeverAdoptsAnAccountCreatedBeforeTheAttempt) {
 
 TEST(Plan, ErrorsOfFailedStepsCarryTheirDetail) {
     PlanRun run = drive("TerminateAccount", J(R"({"username":"dan"})"),
-                        {R"({"Status":500,"Message":"device online"})", R"({"Status":200})"});
+                        {R"({"Username":"dan","CreationGUID":"gD"})", R"({"Status":500,"Message":"device online"})",
+                         R"({"Status":200})"});
     EXPECT_EQ(run.done["code"], "comet.delete_refused");
     EXPECT_EQ(run.done["detail"], J(R"({"endpoint":"delete-user","status":500,"message":"device online","username":"dan"})"));
 }

@@ -1,6 +1,8 @@
 // Tests for profile edits: only owned members change; everything else survives byte for byte.
 #include "cometprov/profile.hpp"
 
+#include "cometprov/options.hpp"
+
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -107,4 +109,27 @@ TEST(Profile, BadShapesAreErrors) {
     EXPECT_EQ(cptest::code_of(cptest::call("profile.apply", J(R"({})"))), "request.missing_field");
     EXPECT_EQ(cptest::code_of(cptest::call("profile.apply", J(R"({"profile":{},"suspended":"yes"})"))),
               "request.bad_type");
+}
+
+// The vault rule end to end: quotas from a product without a vault option leave every limit; a 0
+// option lifts them; "never change" leaves them even with a positive option.
+TEST(Profile, VaultRuleFromConfigOptions) {
+    const char* profile = R"({"Destinations":{"v":{"DestinationType":1003,"StorageLimitEnabled":true,"StorageLimitBytes":99},
+        "l":{"DestinationType":1002,"StorageLimitEnabled":true,"StorageLimitBytes":7}}})";
+    struct Case { const char* options; bool manage; bool enabled; std::int64_t bytes; };
+    for (const Case& c : {Case{"{}", true, true, 99}, Case{R"({"storage_vault_quota_gb":"0"})", true, false, 0},
+                          Case{R"({"storage_vault_quota_gb":"2"})", true, true, 2147483648},
+                          Case{R"({"storage_vault_quota_gb":"2"})", false, true, 99}}) {
+        Quotas q;
+        Error err;
+        ASSERT_TRUE(quotas_from_configoptions(J(c.options), c.manage, q, err)) << err.message;
+        json p = J(profile);
+        ProfileEdit e;
+        e.quotas = q;
+        bool changed = false;
+        ASSERT_TRUE(apply_profile_edit(p, e, changed, err, "/profile"));
+        EXPECT_EQ(p["Destinations"]["v"]["StorageLimitEnabled"], c.enabled) << c.options << " " << c.manage;
+        EXPECT_EQ(p["Destinations"]["v"]["StorageLimitBytes"], c.bytes) << c.options << " " << c.manage;
+        EXPECT_EQ(p["Destinations"]["l"]["StorageLimitBytes"], 7) << "a local copy is never touched";
+    }
 }

@@ -72,3 +72,40 @@ TEST(Usage, EmptyShapesAndWrongTypes) {
     EXPECT_EQ(cptest::code_of(cptest::call("usage.fromProfiles", J(R"({})"))),
               "request.missing_field");
 }
+
+// The one vault rule UsageUpdate (streamed or not) and ServiceOverview share.
+TEST(VaultFigures, LocalCopiesAreNeverCountedOrLimited) {
+    const VaultFigures local = vault_figures(J(R"({"DestinationType":1002,"StorageLimitEnabled":true,
+        "StorageLimitBytes":5,"Statistics":{"ClientProvidedSize":{"Size":2048}}})"));
+    EXPECT_TRUE(local.local);
+    EXPECT_FALSE(local.limited);
+    EXPECT_EQ(local.limit, 0u);
+    EXPECT_EQ(local.used, 0u);
+    UsageTotals t;
+    t.add(local);
+    EXPECT_EQ(t.vaults, 0);
+    EXPECT_EQ(t.limit_mb(), 0);  // no remote vault: unlimited
+}
+
+TEST(VaultFigures, LimitOnlyWhenEnabled) {
+    VaultFigures v = vault_figures(J(R"({"DestinationType":1003,"StorageLimitEnabled":false,"StorageLimitBytes":99})"));
+    EXPECT_FALSE(v.limited);
+    EXPECT_EQ(v.limit, 0u);
+    v = vault_figures(J(R"({"DestinationType":1003,"StorageLimitEnabled":"true","StorageLimitBytes":99})"));
+    EXPECT_FALSE(v.limited) << "only a JSON true enables the limit";
+    v = vault_figures(1003, 7, true, 2097152);
+    EXPECT_TRUE(v.limited);
+    EXPECT_EQ(v.limit, 2097152u);
+    EXPECT_EQ(v.used, 7u);
+}
+
+TEST(UsageTotals, OneUnlimitedVaultMakesTheAccountUnlimited) {
+    UsageTotals t;
+    t.add(vault_figures(1003, 3 * 1048576, true, 10 * 1048576));
+    EXPECT_EQ(t.used_mb(), 3);
+    EXPECT_EQ(t.limit_mb(), 10);
+    t.add(vault_figures(1000, 1048576, false, 0));
+    EXPECT_EQ(t.used_mb(), 4);
+    EXPECT_EQ(t.limit_mb(), 0);
+    EXPECT_EQ(t.vaults, 2);
+}

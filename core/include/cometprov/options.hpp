@@ -35,13 +35,19 @@ struct Quotas {
     Quota protected_items;
     bool vault_unchanged = false;  // true: leave the vaults' limits as they are
     Quota storage_vault;
+    // Which options the product has (a key present with a value, even "" or 0): AdoptAccount
+    // reports an absent one as product: null. Not part of to_json.
+    bool devices_present = false;
+    bool items_present = false;
+    bool vault_present = false;
 
     json to_json() const;
     static bool from_json(const json& j, Quotas& out, Error& err, const std::string& field);
 };
 
-// configoptions (a WHMCS map; [] and null mean empty) -> quotas. With manage_vault_quota, a vault
-// quota of 0 or a missing option lifts the limit; without it, they leave the limit unchanged.
+// configoptions (a WHMCS map; [] and null mean empty) -> quotas. Vault limits: no
+// storage_vault_quota_* option (or a null value) leaves them unchanged, 0 lifts them, N sets N GiB/TiB;
+// without manage_vault_quota ("never change storage vault limits") they are always left unchanged.
 bool quotas_from_configoptions(const json& configoptions, bool manage_vault_quota, Quotas& out,
                                Error& err);
 

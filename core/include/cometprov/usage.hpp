@@ -9,6 +9,33 @@
 
 namespace cometprov {
 
+// One storage vault's part in an account's usage. UsageUpdate (streamed or not), usage.fromProfiles and
+// ServiceOverview all go through vault_figures and UsageTotals, so a page and the WHMCS usage columns
+// never disagree.
+struct VaultFigures {
+    bool local = false;       // a local copy: on the customer's own disk, never counted or limited
+    std::uint64_t used = 0;   // Statistics.ClientProvidedSize.Size (bytes, 0 when unknown)
+    bool limited = false;     // StorageLimitEnabled is true (never for a local copy)
+    std::uint64_t limit = 0;  // StorageLimitBytes when limited, else 0
+};
+
+VaultFigures vault_figures(std::uint64_t destination_type, std::uint64_t size, bool limit_enabled,
+                           std::uint64_t limit_bytes);
+// From a parsed vault object (lenient: a wrong type counts as absent).
+VaultFigures vault_figures(const json& vault);
+
+// The sum over an account's vaults: one unlimited vault (or none at all) makes the account unlimited.
+struct UsageTotals {
+    std::uint64_t used = 0;
+    std::uint64_t limit = 0;
+    std::int64_t vaults = 0;  // vaults counted (local copies excluded)
+    bool unlimited = false;
+
+    void add(const VaultFigures& v);
+    std::int64_t used_mb() const;
+    std::int64_t limit_mb() const;  // 0 = unlimited
+};
+
 struct UsageRow {
     std::string username;
     std::int64_t disk_usage_mb = 0;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "cometprov/json.hpp"
+#include "cometprov/usage.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -159,9 +160,7 @@ private:
     std::string vault_key_;         // the vault being read (its ID in Destinations)
     std::uint64_t type_ = 0, size_ = 0, bytes_ = 0;
     bool enabled_ = false;
-    std::uint64_t used_ = 0, limit_ = 0;
-    std::int64_t vaults_ = 0;
-    bool unlimited_ = false;
+    UsageTotals totals_;  // the matched user's vaults so far (usage.hpp's rule)
     std::string guid_;
 
     // results

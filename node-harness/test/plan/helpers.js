@@ -37,10 +37,16 @@ async function setup(mode) {
   const emu = await startEmulator({ port: 0, mode, control: true, adminPassword: 'adm1n-secret' });
   const core = await loadCore();
   const server = { url: emu.url, adminUsername: 'admin', adminPassword: 'adm1n-secret' };
+  // The server's version as the module keeps it (per server, from TestConnection or any plan's
+  // serverVersion effect): passed to every later plan, so only the first one asks meta/version.
+  let knownVersion;
   /** Runs an action as the WHMCS module would and applies its effects to `params`. */
   async function run(action, params, extra = {}) {
-    const result = await runPlan({ core, action, context: contextFromParams(params, { serverUrl: emu.url, ...extra }), server });
+    const version = knownVersion && params.serverVersion === undefined ? { serverVersion: knownVersion } : {};
+    const context = contextFromParams(params, { serverUrl: emu.url, ...version, ...extra });
+    const result = await runPlan({ core, action, context, server });
     const usage = applyEffects(params, result.effects);
+    for (const e of result.effects || []) if (e.type === 'serverVersion') knownVersion = e.value;
     return { ...result, usage };
   }
   function user(name) {

@@ -83,13 +83,19 @@ for (const mode of ['modern', '18.9']) {
       assert.equal(h.user(params.username).IsSuspended, false);
     });
 
-    await t.test('ChangePackage re-applies quotas and lifts removed limits', async () => {
+    await t.test('ChangePackage re-applies quotas; a product without a vault option leaves vault limits, 0 lifts them', async () => {
       params.configoptions = { number_of_devices: '5', protected_item_quota_tb: '1' };
-      const r = await h.run('ChangePackage', params);
+      let r = await h.run('ChangePackage', params);
       assert.equal(r.result, 'success', r.result);
-      const p = h.user(params.username);
+      let p = h.user(params.username);
       assert.equal(p.MaximumDevices, 5);
       assert.equal(p.AllProtectedItemsQuotaBytes, 1024 * GiB);
+      assert.equal(h.remoteVaults(p)[0].StorageLimitEnabled, true);
+      assert.equal(h.remoteVaults(p)[0].StorageLimitBytes, 50 * GiB);
+      params.configoptions = { number_of_devices: '5', protected_item_quota_tb: '1', storage_vault_quota_gb: '0' };
+      r = await h.run('ChangePackage', params);
+      assert.equal(r.result, 'success', r.result);
+      p = h.user(params.username);
       assert.equal(h.remoteVaults(p)[0].StorageLimitEnabled, false);
     });
 
@@ -139,19 +145,31 @@ for (const mode of ['modern', '18.9']) {
       assert.match(acc.created, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     });
 
-    await t.test('single sign-on returns session keys', async () => {
-      const s = await h.run('ServiceSingleSignOn', params);
+    await t.test('SignIn returns a session key after checking the account', async () => {
+      const customer = { ...params, status: 'Active', role: 'customer' };
       if (mode === '18.9') {
-        // session-start-as-user arrived in Comet 19.6: the server refuses it, and so does the core
-        // when it knows the version.
-        assert.equal(s.code, 'comet.refused');
-        const known = await h.run('ServiceSingleSignOn', { ...params, serverVersion: '18.9.2' });
-        assert.equal(known.code, 'comet.unsupported');
+        // session-start-as-user arrived in Comet 19.6: the core refuses before any request (the
+        // version is known from TestConnection) ...
+        h.emu.clearJournal();
+        const known = await h.run('SignIn', customer);
+        assert.equal(known.code, 'sso.unsupported_version');
         assert.equal(known.steps.length, 0);
+        // ... and with no version known it asks meta/version, and nothing else.
+        const asked = await h.run('SignIn', { ...customer, serverVersion: '' });
+        assert.equal(asked.code, 'sso.unsupported_version');
+        assert.deepEqual(asked.steps.map((s) => s.endpoint), ['meta/version']);
       } else {
-        assert.equal(s.result, 'success');
+        const s = await h.run('SignIn', customer);
+        assert.equal(s.result, 'success', s.result);
         assert.equal(s.output.type, 'user');
+        assert.equal(s.output.username, params.username);
         assert.ok(s.output.sessionKey.length > 8);
+        assert.deepEqual(s.steps.map((x) => x.endpoint), ['get-user-profile-and-hash', 'account/session-start-as-user']);
+        const suspended = await h.run('SignIn', { ...customer, status: 'Suspended' });
+        assert.equal(suspended.code, 'service.not_active');
+        assert.equal(suspended.steps.length, 0);
+        const admin = await h.run('SignIn', { ...params, status: 'Suspended', role: 'admin' });
+        assert.equal(admin.result, 'success', admin.result);
       }
       const a = await h.run('AdminSingleSignOn', {});
       assert.equal(a.output.type, 'admin');

@@ -100,7 +100,7 @@ test('the CLI never prints a password or a session key', async (t) => {
   const env = { COMET_ADMIN_USERNAME: 'admin', COMET_ADMIN_PASSWORD: 'Adm1n-Very-Secret' };
   const create = await cli(['CreateAccount', '--server', emu.url], { env, params });
   assert.equal(create.status, 0, create.stdout + create.stderr);
-  const sso = await cli(['ServiceSingleSignOn', '--server', emu.url], { env, params: { ...params, username: 'x@example.com' } });
+  const sso = await cli(['SignIn', '--server', emu.url], { env, params: { ...params, username: 'x@example.com', status: 'Active', role: 'customer' } });
   assert.equal(sso.status, 0, sso.stdout + sso.stderr);
   assert.equal(sso.result.output.sessionKey, '***');
   const keys = [...emu.state.sessions.keys()];
