@@ -475,7 +475,7 @@ final class InheritTest extends ModuleTestCase
         $emu->control('journal/clear');
         $result = $this->call('CreateAccount', $svc['service']);
         self::assertStringStartsWith('Comet Backup Create failed:', $result);
-        self::assertStringContainsString('Adopt Comet account', $result);
+        self::assertStringContainsString('Adopt Comet account', $result, 'the message points to the button');
         self::assertSame([], self::foreignTargets($emu, $svc['name']));
         self::assertSame([], self::adoptionLines($svc['name']));
         self::assertSame('', (string) ($this->stored($svc['service'])->marker ?? ''));

@@ -30,11 +30,11 @@ $_LANG['comet.unsupported'] = 'This Comet Server version does not support this f
 
 // ---- Accounts -------------------------------------------------------------------------------
 $_LANG['account.no_username'] = 'This service has no Comet username recorded yet. Run "Create" first.';
-$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs from the one recorded for the service), so nothing was changed. If the service\'s username was changed by mistake, put back the name of its own account.';
+$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs from the one recorded for the service), so nothing was changed. If the service\'s username was changed by mistake, put back the name of its own account; if that account really is this service\'s (it was re-created in Comet), delete the service\'s row from the table mod_cometbackup_services and use the "Adopt Comet account" button.';
 $_LANG['account.missing'] = 'The Comet account of this service does not exist on the Comet Server (it may have been deleted there).';
 $_LANG['account.username_taken'] = 'The chosen username is already in use on the Comet Server. Choose another one in the service\'s Username field.';
 $_LANG['account.no_free_username'] = 'Every username tried for this service was refused by the Comet Server (in use, or not accepted). Type a free name into the service\'s Username on its admin page, save, and run Create again.';
-$_LANG['account.create_refused'] = 'The Comet Server refused to create the account.';
+$_LANG['account.create_refused'] = 'The Comet Server refused to create the account. If an account of that name already exists and belongs to this service (for example one the official Comet module created), use the "Adopt Comet account" button instead of Create.';
 
 // ---- Plans and the core ---------------------------------------------------------------------
 $_LANG['plan.bad_context'] = 'The module passed the core an unusable value (a module bug or an unusual service setting).';
