@@ -43,7 +43,7 @@ final class EffectStore
 
     private static bool $schemaChecked = false;
 
-    /** @return array{marker: ?string, claim: ?array{username: string, at: int}, customPassword: bool, digest: ?string, updatedAt: ?string} */
+    /** @return array{marker: ?string, claim: ?array{username: string, at: int}, customPassword: bool, digest: ?string, createAttempted: bool, updatedAt: ?string} */
     public function load(int $serviceId): array
     {
         self::ensureSchema();
@@ -58,6 +58,7 @@ final class EffectStore
             'claim' => $claim,
             'customPassword' => $row !== null && (int) $row->custom_password === 1,
             'digest' => $row !== null && (string) ($row->password_digest ?? '') !== '' ? (string) $row->password_digest : null,
+            'createAttempted' => $row !== null && (int) ($row->create_attempted ?? 0) === 1,
             'updatedAt' => $row !== null ? (string) $row->updated_at : null,
         ];
     }
@@ -112,6 +113,9 @@ final class EffectStore
                     }
                     break;
                 case 'customPassword':
+                    // Only Create emits it, right before its first add-user: this module tried to
+                    // create the service's account (see ContextBuilder: no adoption after that).
+                    $row['create_attempted'] = 1;
                     $row['custom_password'] = $value === true ? 1 : 0;
                     $customPassword = (string) ($params['customfields']['Password'] ?? '');
                     if ($value === true && $customPassword !== '' && $customPassword !== (string) ($params['password'] ?? '')) {
@@ -254,7 +258,7 @@ final class EffectStore
         }
         try {
             Capsule::table(self::TABLE)->insert(['serviceid' => $serviceId] + $values + [
-                'marker' => '', 'claim_username' => '', 'claim_at' => 0, 'custom_password' => 0, 'password_digest' => '',
+                'marker' => '', 'claim_username' => '', 'claim_at' => 0, 'custom_password' => 0, 'password_digest' => '', 'create_attempted' => 0,
             ]);
         } catch (\Throwable $e) {
             // Another request inserted the row first: update it instead.
@@ -333,6 +337,7 @@ final class EffectStore
                     $table->unsignedBigInteger('claim_at')->default(0);
                     $table->unsignedTinyInteger('custom_password')->default(0);
                     $table->string('password_digest', 64)->default('');
+                    $table->unsignedTinyInteger('create_attempted')->default(0);
                     $table->dateTime('updated_at')->nullable();
                 });
             } catch (\Throwable $e) {
@@ -342,14 +347,21 @@ final class EffectStore
                 }
             }
         }
-        // Tables of earlier module versions get the digest column on first use.
-        if (!$schema->hasColumn(self::TABLE, 'password_digest')) {
+        // Tables of earlier module versions get the newer columns on first use.
+        $columns = [
+            'password_digest' => static fn ($table) => $table->string('password_digest', 64)->default(''),
+            'create_attempted' => static fn ($table) => $table->unsignedTinyInteger('create_attempted')->default(0),
+        ];
+        foreach ($columns as $column => $define) {
+            if ($schema->hasColumn(self::TABLE, $column)) {
+                continue;
+            }
             try {
-                $schema->table(self::TABLE, static function ($table) {
-                    $table->string('password_digest', 64)->default('');
+                $schema->table(self::TABLE, static function ($table) use ($define) {
+                    $define($table);
                 });
             } catch (\Throwable $e) {
-                if (!Capsule::schema()->hasColumn(self::TABLE, 'password_digest')) {
+                if (!Capsule::schema()->hasColumn(self::TABLE, $column)) {
                     throw $e;
                 }
             }
