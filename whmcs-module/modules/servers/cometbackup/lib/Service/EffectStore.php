@@ -93,6 +93,10 @@ final class EffectStore
                     break;
                 case 'marker':
                     $row['marker'] = is_string($value) ? $value : '';
+                    if (!is_string($value) || $value === '') {
+                        // The account is gone (Terminate): nothing of an earlier Create remains.
+                        $row['create_attempted'] = 0;
+                    }
                     break;
                 case 'claim':
                     $row['claim_username'] = is_array($value) ? (string) ($value['username'] ?? '') : '';
