@@ -381,6 +381,20 @@ final class InheritTest extends ModuleTestCase
         self::assertSame('success', $this->call('ChangePassword', $sid));
         self::assertTrue($this->passwordIs($emu, $svc['name'], $typed));
         self::assertSame($typed, Params::forService($sid)['customfields']['Password']);
+
+        // Created by an earlier version of this module (it wrote the custom password into both
+        // fields and kept no digest), both fields now differ: which one was edited is unknown.
+        $ids = $this->service($emu);
+        Fixtures::customFieldValue($ids['password'], $ids['service'], 'Both-same-' . bin2hex(random_bytes(4)));
+        self::assertSame('success', $this->call('CreateAccount', $ids['service']));
+        Capsule::table('mod_cometbackup_services')->where('serviceid', $ids['service'])->update(['password_digest' => '']);
+        Fixtures::customFieldValue($ids['password'], $ids['service'], 'One-' . bin2hex(random_bytes(5)));
+        Capsule::table('tblhosting')->where('id', $ids['service'])->update(['password' => encrypt('Other-' . bin2hex(random_bytes(5)))]);
+        $emu->control('journal/clear');
+        $result = $this->call('ChangePassword', $ids['service']);
+        self::assertStringStartsWith('Comet Backup Change Password failed:', $result);
+        self::assertStringContainsString('custom field Password', $result);
+        self::assertSame([], $emu->endpoints(), 'nothing was sent');
     }
 
     /** The vault-quota rule (issue 16's table) on Create, Change Package and Re-apply. */
