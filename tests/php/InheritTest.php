@@ -229,6 +229,65 @@ final class InheritTest extends ModuleTestCase
         }
     }
 
+    /**
+     * The client area, the admin tab, both sign-ins and the Adopt button as the first action on an
+     * inherited service (the views and SignIn wiring of the `app` branch; skipped without it).
+     *
+     * @dataProvider shapes
+     */
+    public function testPagesSignInAndTheAdoptButtonAdoptAnInheritedService(string $shape, string $mode): void
+    {
+        if (!property_exists($this, 'app')) {
+            self::markTestSkipped('the client area, admin tab and SignIn views come with the app branch');
+        }
+        $emu = $this->emulator(['mode' => $mode]);
+
+        $svc = $this->inherited($emu, $shape);
+        $area = $this->entry('ClientArea', Params::forService($svc['service']), 'client');
+        self::assertSame('templates/clientarea', $area['templatefile'] ?? null, json_encode($area));
+        self::assertStringContainsString($svc['name'], json_encode($area, JSON_UNESCAPED_SLASHES));
+        self::assertSame([], self::foreignTargets($emu, $svc['name']));
+        $this->assertAdopted($emu, $svc, 'ClientArea');
+
+        $svc = $this->inherited($emu, $shape);
+        $tab = $this->entry('AdminServicesTabFields', Params::forService($svc['service']));
+        self::assertStringContainsString(htmlspecialchars($svc['name']), implode("\n", $tab));
+        self::assertArrayHasKey('Devices (used / allowed)', $tab);
+        self::assertSame([], self::foreignTargets($emu, $svc['name']));
+        $this->assertAdopted($emu, $svc, 'AdminServicesTabFields');
+
+        $svc = $this->inherited($emu, $shape);
+        $report = $this->call('AdoptAccount', $svc['service']);
+        self::assertStringStartsWith('Comet Backup: adopted the Comet account ' . $svc['name'], $report);
+        self::assertStringContainsString('Policy group:', $report);
+        $this->assertAdopted($emu, $svc, 'AdoptAccount');
+        self::assertStringContainsString('is already this service\'s', $this->call('AdoptAccount', $svc['service']));
+        self::assertCount(1, self::adoptionLines($svc['name']), 'adopted once');
+
+        // Customer sign-in: adopts on a modern server; on 18.9 it is refused by the core before any
+        // request (the version is recorded by Test Connection), naming the version it needs.
+        self::assertTrue($this->server('TestConnection', $svc['server'])['success']);
+        $svc = $this->inherited($emu, $shape);
+        $sso = $this->call('ServiceSingleSignOn', $svc['service'], [], 'client');
+        if ($mode === 'modern') {
+            self::assertTrue($sso['success'], json_encode($sso));
+            self::assertSame([], self::foreignTargets($emu, $svc['name']));
+            $this->assertAdopted($emu, $svc, 'SignIn');
+        } else {
+            self::assertFalse($sso['success']);
+            self::assertStringContainsString('19.6', $sso['errorMsg']);
+            self::assertSame([], $emu->endpoints(), 'no request sent');
+            self::assertSame([], self::adoptionLines($svc['name']));
+            // The admin's sign-in is refused the same way on 18.9 (no session-start-as-user there).
+        }
+        if ($mode === 'modern') {
+            $svc = $this->inherited($emu, $shape);
+            $admin = $this->call('ServiceSingleSignOn', $svc['service'], [], 'admin');
+            self::assertTrue($admin['success'], json_encode($admin));
+            $this->assertAdopted($emu, $svc, 'SignIn (admin)');
+        }
+    }
+
     /** @dataProvider shapes */
     public function testUsageUpdateAndServerSyncReadInheritedServicesWithoutAdoptingThem(string $shape, string $mode): void
     {
