@@ -233,8 +233,41 @@ try {
         static fn ($r) => $r === 'success' && service($sid)->domainstatus === 'Terminated'
             && !isset($emu->api('get-user-profile', ['TargetUser' => $username])['Username']));
 
+    // A service the official Comet module left behind: the name in the custom field Username and
+    // "[Using custom field]" as the service's username, the password in the custom field Password
+    // and a blank service password, the official module's product settings. Its first action adopts
+    // the account.
+    $demo->title('A service the official module created');
+    $oldPid = Fixtures::product(['name' => 'Backup (official module)', 'configoption1' => 'WHMCS_67dd0b5c3f4a19.87654321',
+        'configoption2' => $provider, 'configoption3' => 'no', 'configoption4' => 'Set up by the official module']);
+    $oldUserField = Fixtures::customField($oldPid, 'Username');
+    $oldPassField = Fixtures::customField($oldPid, 'Password');
+    $oldName = 'grace.hopper';
+    $oldPassword = 'Official-' . bin2hex(random_bytes(5));
+    $emu->api('add-user', ['TargetUser' => $oldName, 'TargetPassword' => $oldPassword, 'StoreRecoveryCode' => '1']);
+    $oldSid = Fixtures::service(Fixtures::client(['firstname' => 'Grace', 'lastname' => 'Hopper', 'email' => 'grace@example.test']),
+        $oldPid, $serverId, ['domainstatus' => 'Active', 'username' => '[Using custom field]', 'password' => '']);
+    Fixtures::customFieldValue($oldUserField, $oldSid, $oldName);
+    Fixtures::customFieldValue($oldPassField, $oldSid, $oldPassword);
+    $demo->skipOwnRequests();
+    $demo->line("tblhosting: username '[Using custom field]', blank password; custom fields Username '{$oldName}', Password set; no marker");
+    $demo->step('Suspend (its first action: adopts the account)',
+        static fn () => Whmcs::call('SuspendAccount', Params::forService($oldSid)),
+        static fn ($r) => $r === 'success' && service($oldSid)->username === $oldName
+            && (string) Capsule::table('mod_cometbackup_services')->where('serviceid', $oldSid)->value('marker') !== '',
+        static fn ($r) => "{$r}; tblhosting.username is now '" . service($oldSid)->username . "', CreationGUID recorded as the marker");
+    $oldNew = 'Seed-' . bin2hex(random_bytes(5));
+    Fixtures::customFieldValue($oldPassField, $oldSid, $oldNew);
+    $demo->step('Change Password (custom field Password edited, as the official documentation says)',
+        static fn () => Whmcs::call('ChangePassword', Params::forService($oldSid)),
+        static fn ($r) => $r === 'success' && Params::forService($oldSid)['password'] === $oldNew,
+        static fn ($r) => "{$r}; the service password now holds it too ({\$service_password})");
+    $demo->step('Unsuspend (already adopted: no second Activity Log line)',
+        static fn () => Whmcs::call('UnsuspendAccount', Params::forService($oldSid)),
+        static fn ($r) => $r === 'success');
+
     $demo->title('Secrets');
-    $hits = Secrets::scan([$emu->adminPassword, $servicePassword, $newPassword]);
+    $hits = Secrets::scan([$emu->adminPassword, $servicePassword, $newPassword, $oldPassword, $oldNew]);
     $demo->line(sprintf('%d module log entries, %d activity lines, %d rendered page(s) scanned: %s',
         count(Recorder::allModuleLog()), count(Recorder::allActivity()), Secrets::coverage()['pages'],
         $hits === [] ? 'no admin or service password in any of them' : 'LEAKS: ' . implode('; ', $hits)));

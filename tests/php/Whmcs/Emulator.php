@@ -131,16 +131,17 @@ final class Emulator
      * point of view only in that it is journalled like any other request.
      *
      * @param array<string, string> $params
-     * @return mixed the decoded JSON answer
+     * @return mixed the decoded JSON answer (arrays, or objects when $assoc is false)
      */
-    public function api(string $endpoint, array $params = [])
+    public function api(string $endpoint, array $params = [], bool $assoc = true)
     {
         $params += ['Username' => $this->adminUsername, 'AuthType' => 'Password', 'Password' => $this->adminPassword];
         [$status, $text] = $this->http('/api/v1/admin/' . $endpoint, http_build_query($params), 'application/x-www-form-urlencoded');
         if ($status !== 200) {
             throw new \RuntimeException("emulator {$endpoint}: HTTP {$status}");
         }
-        return json_decode($text, true);
+        // $assoc false keeps empty JSON objects ({}) as objects, for a profile sent back unchanged.
+        return json_decode($text, $assoc);
     }
 
     /** Stops the emulator (SIGTERM) and checks that it exited with status 0. */

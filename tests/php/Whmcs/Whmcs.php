@@ -52,6 +52,7 @@ final class Whmcs
             self::fail($violations);
             return self::NOT_SUPPORTED;
         }
+        $storedPassword = self::storedPassword($function, $params);
         $hadSession = isset($_SESSION);
         $savedSession = $hadSession ? $_SESSION : null;
         if ($context === 'admin') {
@@ -76,9 +77,19 @@ final class Whmcs
         }
         self::fail($violations);
         if (isset(self::ACCOUNT_ACTIONS[$function]) && is_string($result)) {
-            self::applyOutcome($function, $params, $result);
+            self::applyOutcome($function, $params, $result, $storedPassword);
         }
         return $result;
+    }
+
+    /** ChangePassword: the service's stored (encrypted) password before the call, else null. */
+    private static function storedPassword(string $function, array $params): ?string
+    {
+        if ($function !== 'ChangePassword' || !Database::isReady() || (int) ($params['serviceid'] ?? 0) === 0) {
+            return null;
+        }
+        $value = Capsule::table('tblhosting')->where('id', (int) $params['serviceid'])->value('password');
+        return $value === null ? null : (string) $value;
     }
 
     /**
@@ -298,7 +309,7 @@ final class Whmcs
     }
 
     /** @param array<string, mixed> $params */
-    private static function applyOutcome(string $function, array $params, string $result): void
+    private static function applyOutcome(string $function, array $params, string $result, ?string $storedPassword = null): void
     {
         [$label, $status] = self::ACCOUNT_ACTIONS[$function];
         $serviceId = (int) ($params['serviceid'] ?? 0);
@@ -318,7 +329,13 @@ final class Whmcs
         } elseif ($function === 'UnsuspendAccount') {
             $update['suspendreason'] = '';
         } elseif ($function === 'ChangePassword') {
-            $update['password'] = encrypt((string) ($params['password'] ?? ''));
+            // WHMCS keeps the new password it passed in $params['password'] (the admin saved it, or
+            // the client area stored the customer's choice). A module that set the service password
+            // itself during the call (it applied the custom field Password) is not overwritten.
+            $now = Capsule::table('tblhosting')->where('id', $serviceId)->value('password');
+            if ($storedPassword === null || (string) $now === $storedPassword) {
+                $update['password'] = encrypt((string) ($params['password'] ?? ''));
+            }
         }
         if ($update !== []) {
             Capsule::table('tblhosting')->where('id', $serviceId)->update($update);

@@ -30,11 +30,11 @@ $_LANG['comet.unsupported'] = 'This Comet Server version does not support this f
 
 // ---- Accounts -------------------------------------------------------------------------------
 $_LANG['account.no_username'] = 'This service has no Comet username recorded yet. Run "Create" first.';
-$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs), so nothing was changed. Check the service\'s username.';
+$_LANG['account.not_ours'] = 'The Comet account named on this service was not created for it (its creation ID differs from the one recorded for the service), so nothing was changed. If the service\'s username was changed by mistake, put back the name of its own account; if that account really is this service\'s (it was re-created in Comet), delete the service\'s row from the table mod_cometbackup_services and use the "Adopt Comet account" button.';
 $_LANG['account.missing'] = 'The Comet account of this service does not exist on the Comet Server (it may have been deleted there).';
 $_LANG['account.username_taken'] = 'The chosen username is already in use on the Comet Server. Choose another one in the service\'s Username field.';
-$_LANG['account.no_free_username'] = 'Every username tried for this service is already in use on the Comet Server. Set the service\'s username by hand and run Create again.';
-$_LANG['account.create_refused'] = 'The Comet Server refused to create the account.';
+$_LANG['account.no_free_username'] = 'Every username tried for this service was refused by the Comet Server (in use, or not accepted). Type a free name into the service\'s Username on its admin page, save, and run Create again.';
+$_LANG['account.create_refused'] = 'The Comet Server refused to create the account. If an account of that name already exists and belongs to this service (for example one the official Comet module created), use the "Adopt Comet account" button instead of Create.';
 
 // ---- Plans and the core ---------------------------------------------------------------------
 $_LANG['plan.bad_context'] = 'The module passed the core an unusable value (a module bug or an unusual service setting).';
@@ -72,8 +72,8 @@ $_LANG['module.setup'] = 'The module cannot run its core on this PHP installatio
 $_LANG['module.config'] = 'The server settings are not usable.';
 $_LANG['module.internal'] = 'An internal error occurred in the module.';
 $_LANG['module.database'] = 'The module could not read or write the WHMCS database.';
-$_LANG['module.no_marker'] = 'This service\'s account was not created by this module version (no creation ID recorded), so the module will not adopt it automatically.';
-$_LANG['module.no_system_url'] = 'Set the System URL in Setup > General Settings so sign-in links can be built.';
+$_LANG['module.no_marker'] = 'No Comet account is recorded for this service yet (no creation ID). Run "Create" for a new service, or adopt an existing account first (the "Adopt Comet account" button, or any action such as Re-apply Quotas and Policy).';
+$_LANG['module.no_system_url'] = 'Set the System URL in Configuration > System Settings > General Settings so sign-in links can be built.';
 $_LANG['module.sso_expired'] = 'This sign-in link has expired or was already used. Go back and click the sign-in button again.';
 $_LANG['module.sso_denied'] = 'This sign-in link belongs to another login session.';
 $_LANG['module.no_vault_provider'] = 'This product has no Initial Storage Vault selected in its Module Settings.';
@@ -108,7 +108,7 @@ $_LANG['ui.config.passwordchange.help'] = 'Tick to make customers choose a new p
 $_LANG['ui.config.uninstall'] = 'Uninstall Client on Terminate';
 $_LANG['ui.config.uninstall.help'] = 'Tick to ask the customer\'s online devices to uninstall the Comet client when the service is terminated (Comet Server 20.3.5 or newer).';
 $_LANG['ui.config.keepvaults'] = 'Never Change Storage Vault Limits';
-$_LANG['ui.config.keepvaults.help'] = 'Tick to leave Storage Vault quotas alone (manage them in Comet); the storage_vault_quota configurable options are then ignored.';
+$_LANG['ui.config.keepvaults.help'] = 'Ticked: the module never touches Storage Vault limits, whatever the storage_vault_quota options say (manage them in Comet). Unticked: no storage_vault_quota option on the product leaves vault limits as they are (the initial vault gets no limit from the module); 0 lifts the limits (unlimited); N sets N GiB (TiB for _tb) on every vault that is not a local copy.';
 $_LANG['ui.button.reapply'] = 'Re-apply Quotas and Policy';
 $_LANG['ui.button.vault'] = 'Request Initial Storage Vault';
 $_LANG['ui.sso.service'] = 'Log in to Comet Backup';
@@ -276,3 +276,6 @@ $_LANG['service.not_active'] = 'Sign-in is available only while the service is A
 $_LANG['service.terminated'] = 'This service has been terminated; its backup account no longer exists.';
 $_LANG['service.pending'] = 'The backup account of this service has not been created yet.';
 $_LANG['sso.unsupported_version'] = 'Customer sign-in needs Comet 19.6 or newer on the Comet Server.';
+
+// ---- Inherited services and passwords (issue 16) ---------------------------------------------
+$_LANG['password.both_edited'] = 'The service\'s Password field and its custom field Password hold two different new passwords. Put the password you want in one of them (clear the other, or make both the same), save, and run Change Password again.';

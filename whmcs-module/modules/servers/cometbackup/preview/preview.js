@@ -105,7 +105,9 @@
     const values = {};
     const inputs = {};
     for (const [name, value, input] of options) {
-      values[name] = value;
+      // An empty vault quota stands for "option not on the product" (null counts as absent):
+      // vault limits are then left as they are.
+      values[name] = input === 'vaultQuota' && String(value).trim() === '' ? null : value;
       inputs[`/configoptions/${pointerToken(name)}`] = input;
     }
     return { values, inputs };

@@ -12,6 +12,7 @@ if (!defined('WHMCS')) {
     exit('This file cannot be accessed directly');
 }
 
+use WHMCS\Database\Capsule;
 use WHMCS\Module\Server\CometBackup\Api\CometClient;
 use WHMCS\Module\Server\CometBackup\Whmcs\Settings;
 
@@ -37,11 +38,16 @@ final class ContextBuilder
     }
 
     /**
-     * The context of an account action (Create, Suspend, ..., ServiceSingleSignOn).
+     * The context of an account action (Create, Suspend, ..., SignIn). The service's own records go
+     * to the core as they are: `username` may be empty or the official module's placeholder
+     * "[Using custom field]" (the core then takes customfields.Username: one account-name rule, in
+     * the core), `password` may be blank (the official module blanked it when the custom field held
+     * the password). $action selects what only one action needs: ChangePassword gets the password
+     * the admin edited last (see Passwords), or a refusal before anything is sent.
      *
      * @return array<string, mixed>
      */
-    public function service(array $params, CometClient $client): array
+    public function service(array $params, CometClient $client, string $action = ''): array
     {
         $serviceId = (int) ($params['serviceid'] ?? 0);
         $pid = (int) ($params['pid'] ?? 0);
@@ -84,6 +90,12 @@ final class ContextBuilder
         }
         $ctx['configoptions'] = (object) $options;
         $ctx['productName'] = self::text(Settings::productName($pid), 'product name');
+        $ctx['status'] = self::text($params['status'] ?? self::storedStatus($serviceId), 'service status');
+        $version = $this->store->serverVersion((int) ($params['serverid'] ?? 0), $ctx['now']);
+        if ($version !== null) {
+            $ctx['serverVersion'] = $version;
+        }
+        $stored = null;
         if ($serviceId > 0) {
             $stored = $this->store->load($serviceId);
             if ($stored['marker'] !== null) {
@@ -92,8 +104,44 @@ final class ContextBuilder
             if ($stored['claim'] !== null) {
                 $ctx['claim'] = (object) $stored['claim'];
             }
+            // This module's Create ran for the service and recorded no account: whatever account now
+            // carries the service's name (e.g. a customer's chosen name another customer holds, which
+            // add-user refused) is not known to be the service's. A routine action must neither adopt
+            // nor even read it, so it stops here, before the core runs and before any request. Create
+            // continues by its own rules; the admin's "Adopt Comet account" button may adopt after
+            // reporting what it found.
+            if ($stored['marker'] === null && $stored['createAttempted']
+                && !in_array($action, ['CreateAccount', 'AdoptAccount'], true)) {
+                throw new PlanException('account.no_username', 'This module\'s Create did not finish for this service, so no Comet account is recorded for it: run Create again, or use the "Adopt Comet account" button if its account already exists. Nothing was sent to the Comet Server.', null);
+            }
+        }
+        if ($action === 'ChangePassword' && $serviceId > 0 && self::hasPasswordField($params, $pid)) {
+            $ctx['password'] = Passwords::choose(
+                $serviceId,
+                (string) ($ctx['customfields']->Password ?? ''),
+                $ctx['password'],
+                $stored ?? ['digest' => null, 'customPassword' => false]
+            );
         }
         return $ctx;
+    }
+
+    /** WHMCS passes `status`; a caller that built $params itself may not: read the service's row. */
+    private static function storedStatus(int $serviceId): string
+    {
+        if ($serviceId <= 0) {
+            return '';
+        }
+        return (string) (Capsule::table('tblhosting')->where('id', $serviceId)->value('domainstatus') ?? '');
+    }
+
+    /** Whether the product has a custom field Password (WHMCS passes every product field, empty or not). */
+    private static function hasPasswordField(array $params, int $pid): bool
+    {
+        if (is_array($params['customfields'] ?? null) && array_key_exists('Password', $params['customfields'])) {
+            return true;
+        }
+        return EffectStore::customFieldId($pid, 'Password') !== null;
     }
 
     /**

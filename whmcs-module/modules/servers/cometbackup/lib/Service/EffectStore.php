@@ -19,6 +19,15 @@ use WHMCS\Database\Capsule;
  *   (servicepassword: WHMCS encrypts it), so the welcome email, Change Password and a retried
  *   Create all use the password the Comet account really has.
  * - `marker` and `claim` -> the module's own table mod_cometbackup_services.
+ * - `adopted` ({username, marker}: an account created outside this module, e.g. by the official
+ *   Comet module, found under the name this service's own records give) -> one Activity Log line;
+ *   its `marker` and `username` effects come in the same list and are stored as usual, so
+ *   tblhosting.username holds the real name from then on (also when it was the official module's
+ *   placeholder "[Using custom field]").
+ * - `serverVersion` -> the module's table mod_cometbackup_servers (serverid, version, checked_at):
+ *   the core is told the version only while it is less than a day old (ContextBuilder).
+ * - After a successful Create or Change Password (afterSuccess): the keyed digest of the applied
+ *   password (see Passwords), and both password fields set to it.
  *
  * Why a table of our own rather than a hidden custom field for marker and claim: a custom field is
  *   shown in the admin area (and to clients unless marked admin-only) and can be edited there,
@@ -30,10 +39,15 @@ use WHMCS\Database\Capsule;
 final class EffectStore
 {
     public const TABLE = 'mod_cometbackup_services';
+    public const SERVERS_TABLE = 'mod_cometbackup_servers';
+    /** A recorded server version is passed to the core for this long (seconds). */
+    public const VERSION_TTL = 86400;
+    /** The literal the official module stores in tblhosting.username when the custom field holds the name. */
+    public const PLACEHOLDER = '[Using custom field]';
 
     private static bool $schemaChecked = false;
 
-    /** @return array{marker: ?string, claim: ?array{username: string, at: int}, customPassword: bool, updatedAt: ?string} */
+    /** @return array{marker: ?string, claim: ?array{username: string, at: int}, customPassword: bool, digest: ?string, createAttempted: bool, updatedAt: ?string} */
     public function load(int $serviceId): array
     {
         self::ensureSchema();
@@ -47,6 +61,8 @@ final class EffectStore
             'marker' => $marker,
             'claim' => $claim,
             'customPassword' => $row !== null && (int) $row->custom_password === 1,
+            'digest' => $row !== null && (string) ($row->password_digest ?? '') !== '' ? (string) $row->password_digest : null,
+            'createAttempted' => $row !== null && (int) ($row->create_attempted ?? 0) === 1,
             'updatedAt' => $row !== null ? (string) $row->updated_at : null,
         ];
     }
@@ -81,12 +97,33 @@ final class EffectStore
                     break;
                 case 'marker':
                     $row['marker'] = is_string($value) ? $value : '';
+                    if (!is_string($value) || $value === '') {
+                        // The account is gone (Terminate): nothing of an earlier Create remains.
+                        $row['create_attempted'] = 0;
+                    }
                     break;
                 case 'claim':
                     $row['claim_username'] = is_array($value) ? (string) ($value['username'] ?? '') : '';
                     $row['claim_at'] = is_array($value) ? (int) ($value['at'] ?? 0) : 0;
                     break;
+                case 'adopted':
+                    $adopted = is_array($value) ? $value : [];
+                    $this->activity(sprintf(
+                        'Comet Backup: adopted account %s for service #%d (CreationGUID %s)',
+                        self::oneLine((string) ($adopted['username'] ?? '')),
+                        $serviceId,
+                        self::oneLine((string) ($adopted['marker'] ?? ''))
+                    ), (int) ($params['userid'] ?? 0));
+                    break;
+                case 'serverVersion':
+                    if (is_string($value) && $value !== '') {
+                        $this->recordServerVersion((int) ($params['serverid'] ?? 0), $value);
+                    }
+                    break;
                 case 'customPassword':
+                    // Only Create emits it, right before its first add-user: this module tried to
+                    // create the service's account (see ContextBuilder: no adoption after that).
+                    $row['create_attempted'] = 1;
                     $row['custom_password'] = $value === true ? 1 : 0;
                     $customPassword = (string) ($params['customfields']['Password'] ?? '');
                     if ($value === true && $customPassword !== '' && $customPassword !== (string) ($params['password'] ?? '')) {
@@ -105,14 +142,109 @@ final class EffectStore
         return $problems;
     }
 
-    /** After a successful Change Password: keep a custom Password field in step with the account. */
-    public function syncCustomPassword(array $params, string $newPassword): array
+    /**
+     * Server actions (TestConnection): stores the effects that belong to the server, not a service
+     * (`serverVersion`).
+     *
+     * @param list<array{type: string, value: mixed}> $effects
+     */
+    public function applyServer(array $params, array $effects): void
     {
-        $current = (string) ($params['customfields']['Password'] ?? '');
-        if ($current === '' || $current === $newPassword) {
+        foreach ($effects as $e) {
+            if ($e['type'] === 'serverVersion' && is_string($e['value']) && $e['value'] !== '') {
+                $this->recordServerVersion((int) ($params['serverid'] ?? 0), $e['value']);
+            }
+        }
+    }
+
+    public function recordServerVersion(int $serverId, string $version, ?int $now = null): void
+    {
+        if ($serverId <= 0) {
+            return;
+        }
+        self::ensureSchema();
+        $row = ['version' => substr($version, 0, 64), 'checked_at' => $now ?? time()];
+        if (Capsule::table(self::SERVERS_TABLE)->where('serverid', $serverId)->exists()) {
+            Capsule::table(self::SERVERS_TABLE)->where('serverid', $serverId)->update($row);
+            return;
+        }
+        try {
+            Capsule::table(self::SERVERS_TABLE)->insert(['serverid' => $serverId] + $row);
+        } catch (\Throwable $e) {
+            // Another request inserted the row first.
+            Capsule::table(self::SERVERS_TABLE)->where('serverid', $serverId)->update($row);
+        }
+    }
+
+    /** The server's recorded version when it was checked less than VERSION_TTL ago, else null. */
+    public function serverVersion(int $serverId, int $now): ?string
+    {
+        if ($serverId <= 0) {
+            return null;
+        }
+        self::ensureSchema();
+        $row = Capsule::table(self::SERVERS_TABLE)->where('serverid', $serverId)->first();
+        if ($row === null || (string) $row->version === '') {
+            return null;
+        }
+        $age = $now - (int) $row->checked_at;
+        return $age >= 0 && $age < self::VERSION_TTL ? (string) $row->version : null;
+    }
+
+    /**
+     * After a successful Create or Change Password ($label: the action as the admin ran it; the
+     * Create plan run by "Request Initial Storage Vault" sets no password): the keyed digest of the
+     * password the account now has, and both password fields set to it (the service password, so
+     * `{$service_password}` in the welcome email is the login; the custom field Password when the
+     * product has one). Returns problems as sentences.
+     *
+     * @param array<string, mixed> $ctx the context the plan ran with
+     * @return list<string>
+     */
+    public function afterSuccess(string $label, array $params, array $ctx): array
+    {
+        $serviceId = (int) ($params['serviceid'] ?? 0);
+        if ($serviceId <= 0 || ($label !== 'CreateAccount' && $label !== 'ChangePassword')) {
             return [];
         }
-        return $this->setCustomField($params, 'Password', $newPassword);
+        $custom = (array) ($ctx['customfields'] ?? []);
+        $applied = (string) ($ctx['password'] ?? '');
+        if ($label === 'CreateAccount' && (string) ($custom['Password'] ?? '') !== '') {
+            $applied = (string) $custom['Password'];
+        }
+        if ($applied === '') {
+            return [];
+        }
+        $this->saveRow($serviceId, ['password_digest' => Passwords::digest($serviceId, $applied)]);
+        $problems = [];
+        // Create's `customPassword` effect already made the service password the custom one.
+        if ($label === 'ChangePassword' && $applied !== (string) ($params['password'] ?? '')) {
+            $problems = $this->updateService($serviceId, ['servicepassword' => $applied]);
+        }
+        if ((string) ($params['customfields']['Password'] ?? '') !== $applied) {
+            $problems = array_merge($problems, $this->setCustomField($params, 'Password', $applied));
+        }
+        return $problems;
+    }
+
+    /** Kept for callers of the earlier name: after a successful Change Password. */
+    public function syncCustomPassword(array $params, string $newPassword): array
+    {
+        return $this->afterSuccess('ChangePassword', $params, ['password' => $newPassword]);
+    }
+
+    private function activity(string $message, int $userId): void
+    {
+        if (function_exists('logActivity')) {
+            logActivity($message, $userId);
+        }
+    }
+
+    /** A value for a log line: no control characters, at most 255 characters. */
+    private static function oneLine(string $text): string
+    {
+        $text = (string) preg_replace('/[\x00-\x1F\x7F]+/', ' ', $text);
+        return mb_strlen($text) > 255 ? mb_substr($text, 0, 252) . '...' : $text;
     }
 
     /** Forgets a service's marker and claim (after Terminate, or when an admin asks). */
@@ -134,7 +266,7 @@ final class EffectStore
         }
         try {
             Capsule::table(self::TABLE)->insert(['serviceid' => $serviceId] + $values + [
-                'marker' => '', 'claim_username' => '', 'claim_at' => 0, 'custom_password' => 0,
+                'marker' => '', 'claim_username' => '', 'claim_at' => 0, 'custom_password' => 0, 'password_digest' => '', 'create_attempted' => 0,
             ]);
         } catch (\Throwable $e) {
             // Another request inserted the row first: update it instead.
@@ -212,11 +344,45 @@ final class EffectStore
                     $table->string('claim_username', 255)->default('');
                     $table->unsignedBigInteger('claim_at')->default(0);
                     $table->unsignedTinyInteger('custom_password')->default(0);
+                    $table->string('password_digest', 64)->default('');
+                    $table->unsignedTinyInteger('create_attempted')->default(0);
                     $table->dateTime('updated_at')->nullable();
                 });
             } catch (\Throwable $e) {
                 // Created concurrently by another request: fine if it exists now.
                 if (!Capsule::schema()->hasTable(self::TABLE)) {
+                    throw $e;
+                }
+            }
+        }
+        // Tables of earlier module versions get the newer columns on first use.
+        $columns = [
+            'password_digest' => static fn ($table) => $table->string('password_digest', 64)->default(''),
+            'create_attempted' => static fn ($table) => $table->unsignedTinyInteger('create_attempted')->default(0),
+        ];
+        foreach ($columns as $column => $define) {
+            if ($schema->hasColumn(self::TABLE, $column)) {
+                continue;
+            }
+            try {
+                $schema->table(self::TABLE, static function ($table) use ($define) {
+                    $define($table);
+                });
+            } catch (\Throwable $e) {
+                if (!Capsule::schema()->hasColumn(self::TABLE, $column)) {
+                    throw $e;
+                }
+            }
+        }
+        if (!$schema->hasTable(self::SERVERS_TABLE)) {
+            try {
+                $schema->create(self::SERVERS_TABLE, static function ($table) {
+                    $table->unsignedInteger('serverid')->primary();
+                    $table->string('version', 64)->default('');
+                    $table->unsignedBigInteger('checked_at')->default(0);
+                });
+            } catch (\Throwable $e) {
+                if (!Capsule::schema()->hasTable(self::SERVERS_TABLE)) {
                     throw $e;
                 }
             }
@@ -230,5 +396,6 @@ final class EffectStore
     {
         self::$schemaChecked = false;
         SsoTokens::resetSchemaCheck();
+        Passwords::reset();
     }
 }
