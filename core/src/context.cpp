@@ -12,7 +12,7 @@ constexpr const char* kKeyNames[kKeyCount] = {
     "clientsdetails", "configoption1", "configoption2", "configoption3", "configoption4",
     "configoption5", "configoptions", "productName",   "serverVersion", "serverUrl",
     "services",      "now",           "installId",     "marker",        "claim",
-    "status",        "role",
+    "status",        "role",          "createAttempted",
 };
 
 constexpr const char* kWholeNumber = "a whole number (an integer or a string of digits)";
@@ -296,6 +296,16 @@ bool read_key(Key k, const json& ctx, Context& c, Error& err) {
             return true;
         }
         case Key::status: return read_text(ctx, "status", name, c.status, err);
+        case Key::createAttempted: {
+            const json* v = find(ctx, "createAttempted");
+            if (v == nullptr || v->is_null()) return true;
+            if (!v->is_boolean()) {
+                err = wrong(name, "a boolean (the stored effect createAttempted)");
+                return false;
+            }
+            c.create_attempted = v->get<bool>();
+            return true;
+        }
         case Key::role: {
             const json* v = find(ctx, "role");
             if (v == nullptr) return true;
@@ -416,6 +426,7 @@ json Context::to_json() const {
                 }
                 break;
             case Key::status: j[name] = text(status); break;
+            case Key::createAttempted: j[name] = create_attempted; break;
             case Key::role:
                 j[name] = role == Role::customer ? json("customer")
                           : role == Role::admin  ? json("admin")

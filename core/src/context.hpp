@@ -37,8 +37,9 @@ enum class Key : unsigned {
     claim,
     status,
     role,
+    createAttempted,
 };
-constexpr unsigned kKeyCount = static_cast<unsigned>(Key::role) + 1;
+constexpr unsigned kKeyCount = static_cast<unsigned>(Key::createAttempted) + 1;
 
 using KeySet = std::uint32_t;
 constexpr KeySet bit(Key k) { return KeySet{1} << static_cast<unsigned>(k); }
@@ -93,6 +94,10 @@ struct Context {
     std::optional<Claim> claim;
     std::string status;           // the WHMCS service status (Active, Suspended, ...)
     Role role = Role::none;
+    // The stored effect createAttempted: this module's Create sent add-user for the service and no
+    // account is recorded since. With no marker, an account under the service's name may be another
+    // customer's (add-user refused the name), so the routine actions must not adopt it.
+    bool create_attempted = false;
 
     // The keys in `reads`, under the names a host sends (parse_context reads it back unchanged).
     json to_json() const;

@@ -19,6 +19,11 @@ const json* member(const json& obj, const char* key) {
 // Context keys, grouped by what reads them.
 // The account-name rule reads customfields (the official module's custom Username field).
 constexpr KeySet kAccount = keys(Key::username, Key::customfields, Key::marker);
+// The actions that may adopt the account under the service's name also read createAttempted: after
+// this module's Create was refused, that name may be another customer's (see unfinished_create).
+// CreateAccount and AdoptAccount do not read it: Create continues by its own rules, and the admin's
+// Adopt button reports what it found before adopting.
+constexpr KeySet kAdopting = kAccount | bit(Key::createAttempted);
 constexpr KeySet kPackage = keys(Key::configoption1, Key::configoption5, Key::configoptions,
                                  Key::productName);
 
@@ -30,20 +35,20 @@ constexpr ActionSpec kActions[] = {
               Key::configoption2, Key::configoption3, Key::serverVersion, Key::serverUrl, Key::now,
               Key::claim),
      bit(Key::now), kCreatePhases, start_create, resume_create},
-    {"SuspendAccount", kAccount, 0, kProfilePhases, start_suspend, resume_profile},
-    {"UnsuspendAccount", kAccount, 0, kProfilePhases, start_unsuspend, resume_profile},
-    {"ChangePackage", kAccount | kPackage, 0, kProfilePhases, start_change_package, resume_profile},
-    {"TerminateAccount", kAccount | bit(Key::configoption4), 0, kTerminatePhases, start_terminate,
+    {"SuspendAccount", kAdopting, 0, kProfilePhases, start_suspend, resume_profile},
+    {"UnsuspendAccount", kAdopting, 0, kProfilePhases, start_unsuspend, resume_profile},
+    {"ChangePackage", kAdopting | kPackage, 0, kProfilePhases, start_change_package, resume_profile},
+    {"TerminateAccount", kAdopting | bit(Key::configoption4), 0, kTerminatePhases, start_terminate,
      resume_terminate},
-    {"ChangePassword", kAccount | bit(Key::password), 0, kPasswordPhases, start_change_password,
+    {"ChangePassword", kAdopting | bit(Key::password), 0, kPasswordPhases, start_change_password,
      resume_change_password},
     {"TestConnection", 0, 0, kServerPhases, start_test_connection, resume_test_connection},
     {"UsageUpdate", bit(Key::services), bit(Key::services), kServerPhases, start_usage_update,
      resume_usage_update, usage_sink},
     {"ListAccounts", 0, 0, kServerPhases, start_list_accounts, resume_list_accounts},
-    {"ServiceOverview", kAccount | keys(Key::status, Key::now), bit(Key::now), kOverviewPhases,
+    {"ServiceOverview", kAdopting | keys(Key::status, Key::now), bit(Key::now), kOverviewPhases,
      start_service_overview, resume_service_overview},
-    {"SignIn", kAccount | keys(Key::status, Key::role, Key::serverVersion), bit(Key::role),
+    {"SignIn", kAdopting | keys(Key::status, Key::role, Key::serverVersion), bit(Key::role),
      kSignInPhases, start_sign_in, resume_sign_in},
     {"AdoptAccount", kAccount | kPackage, 0, kAdoptPhases, start_adopt, resume_adopt},
     {"AdminSingleSignOn", bit(Key::serverUrl), 0, kServerPhases, start_admin_sso, resume_admin_sso},
@@ -224,7 +229,8 @@ json plan_context_keys() { return detail::describe_actions(); }
 
 json plan_effects() {
     return json::array(
-        {"username", "marker", "claim", "customPassword", "usage", "serverVersion", "adopted"});
+        {"username", "marker", "claim", "customPassword", "usage", "serverVersion", "adopted",
+         "createAttempted"});
 }
 
 json plan_secret_params() {
@@ -275,6 +281,10 @@ Outcome op_plan_start(const json& args) {
     }
     if (!detail::parse_context(*ctx, spec.reads, spec.required, m.ctx, err)) {
         return Outcome::failure(err);
+    }
+    if ((spec.reads & detail::bit(detail::Key::createAttempted)) != 0 &&
+        detail::unfinished_create(m.ctx)) {
+        return Outcome::success(detail::create_unfinished(m));
     }
     json step = spec.start(m);
     if (step.is_null()) return Outcome::failure(detail::bad_state_error());

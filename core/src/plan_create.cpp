@@ -92,6 +92,9 @@ json claim_of(const Context& c, const std::string& user) {
 
 json add_user(Machine& m, Scratch& s, std::size_t index) {
     s.candidate = index;
+    // Recorded before the first add-user, also when the plan then fails (refused name): from now on
+    // the routine actions must not adopt whatever account carries the service's name.
+    set_effect(m, "createAttempted", true);
     Call call{"add-user", target(s.candidates[index]), {"TargetPassword"}};
     call.params["TargetPassword"] = account_password(m.ctx);
     call.params["StoreRecoveryCode"] = "1";
@@ -115,7 +118,10 @@ json finish(Machine& m, const Scratch& s) {
 // With the profile read: record the marker, forget the claim, then apply quotas and policy.
 json apply(Machine& m, Scratch& s) {
     const std::string guid = creation_guid(s.write.profile);
-    if (!guid.empty()) set_effect(m, "marker", guid);
+    if (!guid.empty()) {
+        set_effect(m, "marker", guid);
+        forget_create_attempt(m);
+    }
     set_effect(m, "claim", json(nullptr));
     ProfileEdit edit;
     Error err;

@@ -172,6 +172,16 @@ std::string creation_guid(const json& profile);
 // The profile is the one this service created: its CreationGUID equals the stored marker.
 bool marker_matches(const Context& c, const json& profile);
 json no_username(const Machine& m);
+// This module's Create sent add-user for the service (stored effect createAttempted) and no marker
+// is recorded: the account under the service's name is not known to be its own (add-user may have
+// been refused because another customer holds the name), so an action that could adopt it must not
+// even read it. plan.start ends such an action at once with create_unfinished (account.no_username,
+// detail.createAttempted = true), before any request.
+bool unfinished_create(const Context& c);
+json create_unfinished(const Machine& m);
+// The account is now recorded (marker set by Create or adoption) or gone (Terminate): the stored
+// createAttempted no longer applies (effect createAttempted = false).
+void forget_create_attempt(Machine& m);
 // account.not_ours with detail {endpoint, username, marker, creationGuid}.
 json not_ours(const Machine& m, const std::string& user, const json& profile);
 

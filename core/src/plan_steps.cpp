@@ -404,6 +404,20 @@ json no_username(const Machine& m) {
                         "This service has no Comet username recorded; run Create first");
 }
 
+bool unfinished_create(const Context& c) { return c.create_attempted && c.marker.empty(); }
+
+json create_unfinished(const Machine& m) {
+    json detail = json::object();
+    detail["createAttempted"] = true;
+    return done_failure(m, "account.no_username",
+                        "This module's Create did not finish for this service, so no Comet account is "
+                        "recorded for it: run Create again, or use the \"Adopt Comet account\" button "
+                        "if its account already exists. Nothing was sent to the Comet Server.",
+                        detail);
+}
+
+void forget_create_attempt(Machine& m) { set_effect(m, "createAttempted", false); }
+
 json not_ours(const Machine& m, const std::string& user, const json& profile) {
     json detail = json::object();
     detail["endpoint"] = m.endpoint;
@@ -429,6 +443,7 @@ Ownership take_ownership(Machine& m, const std::string& user, const json& profil
     adopted["username"] = user;
     adopted["marker"] = guid;
     set_effect(m, "adopted", adopted);
+    forget_create_attempt(m);
     m.ctx.marker = guid;
     m.ctx.username = user;
     return Ownership::adopted;

@@ -51,6 +51,7 @@ json delete_user(Machine& m, const Scratch& s) {
 
 json terminated(Machine& m, const char* note) {
     set_effect(m, "marker", json(nullptr));
+    forget_create_attempt(m);  // nothing of an earlier Create remains: a second Terminate reads the name again
     json out = json::object();
     out["username"] = m.ctx.username;
     if (note != nullptr) out["note"] = note;

@@ -170,7 +170,8 @@ async function runPlan({ core, action, context, server, timeoutMs, onStep, maxSt
 /**
  * What the WHMCS module does with a plan's effects, for the harness's simulated service. Effects and
  * context keys share one vocabulary: `username`, `marker` and `claim` are stored under their own
- * names and passed back as context keys of those names (a null value forgets the key);
+ * names and passed back as context keys of those names (a null value forgets the key), and so is
+ * `createAttempted` (a boolean: this module's Create sent add-user and no account is recorded since);
  * `serverVersion` belongs to the server (the module stores it per server with the time), and the
  * harness keeps it on the params it passes back; `adopted` is only logged by the module.
  * Returns usage rows, if any.
@@ -182,7 +183,8 @@ function applyEffects(params, effects) {
     else if (e.type === 'marker' || e.type === 'claim') {
       if (e.value === null) delete params[e.type];
       else params[e.type] = e.value;
-    } else if (e.type === 'customPassword') params.customPassword = e.value;
+    } else if (e.type === 'createAttempted') params.createAttempted = e.value === true;
+    else if (e.type === 'customPassword') params.customPassword = e.value;
     else if (e.type === 'serverVersion') params.serverVersion = e.value;
     else if (e.type === 'usage') usage = e.value;
   }

@@ -78,7 +78,7 @@ TEST(Invoke, VersionPublishesOpsActionsEffectsAndSecrets) {
         EXPECT_TRUE(v["contextKeys"].contains(action.get<std::string>())) << action;
     }
     EXPECT_EQ(v["effects"], json::parse(
-        R"(["username","marker","claim","customPassword","usage","serverVersion","adopted"])"));
+        R"(["username","marker","claim","customPassword","usage","serverVersion","adopted","createAttempted"])"));
     for (const char* s : {"Password", "TargetPassword", "NewPassword", "OldPassword", "SessionKey", "TOTP", "ProfileData"}) {
         bool found = false;
         for (const auto& p : v["secretParams"]) found = found || p == s;

@@ -163,6 +163,7 @@ final class LifecycleTest extends ModuleTestCase
         self::assertSame('Terminated', $this->hosting($sid)->domainstatus);
         self::assertNull($this->profile($emu, $username));
         self::assertSame('', (string) ($this->stored($sid)->marker ?? ''));
+        self::assertSame(0, (int) $this->stored($sid)->create_attempted, 'Terminate clears createAttempted');
         // Terminating again finds the account already gone.
         self::assertSame('success', $this->call('TerminateAccount', $sid));
 

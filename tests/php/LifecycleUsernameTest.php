@@ -42,6 +42,9 @@ final class LifecycleUsernameTest extends ModuleTestCase
         self::assertStringContainsString('the name may already be in use: choose another one', $result);
         self::assertSame('Pending', $this->hosting($sid)->domainstatus);
         self::assertSame('', $this->hosting($sid)->username, 'the foreign name is not recorded on the service');
+        // The core's createAttempted effect is stored: the routine actions below are refused by the core.
+        self::assertSame(1, (int) $this->stored($sid)->create_attempted);
+        self::assertSame('', (string) $this->stored($sid)->marker);
 
         // The only request naming the other customer's account is the add-user Comet refused: the
         // service never claimed the name, so the plan neither reads nor writes that account.
@@ -58,7 +61,9 @@ final class LifecycleUsernameTest extends ModuleTestCase
         foreach (['SuspendAccount', 'ChangePackage', 'ChangePassword', 'TerminateAccount'] as $fn) {
             $r = $this->call($fn, $sid, $fn === 'ChangePassword' ? ['password' => 'Another-pass-2'] : []);
             self::assertNotSame('success', $r, $fn);
+            self::assertStringContainsString('Create did not finish for this service', $r, $fn);
         }
+        self::assertSame(1, (int) $this->stored($sid)->create_attempted, 'a refusal keeps the flag');
         self::assertSame([], self::journalFor($emu, 'shared.name'));
         self::assertNotNull($this->profile($emu, 'shared.name'));
         self::assertStringContainsString('Module Create Failed - Service ID: ' . $sid, implode("\n", array_column(Recorder::activity(), 'message')));

@@ -169,6 +169,22 @@ test('a taken custom username is an error and the other account is neither read 
     assert.equal(JSON.stringify(h.user('alice.b')), before, 'the existing account was not modified');
     assert.equal(h.emu.state.users.size, 1);
     assert.notEqual(intruder.username, 'alice.b');
+    // The refused Create is remembered (effect createAttempted), so the routine actions that would
+    // otherwise adopt the account under the service's name stop before any request.
+    assert.equal(intruder.createAttempted, true);
+    assert.equal(intruder.marker, undefined);
+    const later = h.emu.journal().length;
+    const extra = { SignIn: { status: 'Active', role: 'customer' }, ServiceOverview: { status: 'Active' } };
+    for (const action of ['SuspendAccount', 'UnsuspendAccount', 'ChangePackage', 'ChangePassword', 'TerminateAccount', 'ServiceOverview', 'SignIn']) {
+      const a = await h.run(action, { ...intruder, password: 'Valid-Passw0rd', ...(extra[action] || {}) });
+      assert.equal(a.code, 'account.no_username', action);
+      assert.deepEqual(a.detail, { createAttempted: true }, action);
+      assert.match(a.result, /Create did not finish/, action);
+      assert.equal(a.steps.length, 0, action);
+    }
+    assert.equal(h.emu.journal().length, later, 'nothing was sent');
+    assert.equal(JSON.stringify(h.user('alice.b')), before, 'the other customer\'s account is untouched');
+    assert.equal(intruder.marker, undefined, 'nothing was adopted');
   } finally {
     await h.emu.close();
   }

@@ -32,6 +32,7 @@ for (const mode of ['modern', '18.9']) {
       assert.equal(params.username, 'john_backup@example.com');
       assert.ok(params.marker, 'a marker is recorded');
       assert.equal(params.claim, undefined);
+      assert.equal(params.createAttempted, false, 'the marker clears the create attempt');
       const journal = h.emu.journal().map((j) => j.endpoint);
       const expected = ['policies/get', 'policies/list', 'policies/set', 'add-user', 'request-storage-vault'];
       if (mode === '18.9') expected.push('get-user-profile-and-hash');
@@ -179,6 +180,8 @@ for (const mode of ['modern', '18.9']) {
       let r = await h.run('TerminateAccount', params);
       assert.equal(r.result, 'success', r.result);
       assert.equal(h.user('john_backup@example.com'), undefined);
+      assert.equal(params.marker, undefined);
+      assert.equal(params.createAttempted, false, 'Terminate leaves no create attempt behind');
       params.marker = 'stale'; // WHMCS kept nothing; prove the gone path works with a marker too
       r = await h.run('TerminateAccount', params);
       assert.equal(r.result, 'success');

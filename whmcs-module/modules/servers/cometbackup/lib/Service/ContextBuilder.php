@@ -104,16 +104,9 @@ final class ContextBuilder
             if ($stored['claim'] !== null) {
                 $ctx['claim'] = (object) $stored['claim'];
             }
-            // This module's Create ran for the service and recorded no account: whatever account now
-            // carries the service's name (e.g. a customer's chosen name another customer holds, which
-            // add-user refused) is not known to be the service's. A routine action must neither adopt
-            // nor even read it, so it stops here, before the core runs and before any request. Create
-            // continues by its own rules; the admin's "Adopt Comet account" button may adopt after
-            // reporting what it found.
-            if ($stored['marker'] === null && $stored['createAttempted']
-                && !in_array($action, ['CreateAccount', 'AdoptAccount'], true)) {
-                throw new PlanException('account.no_username', 'This module\'s Create did not finish for this service, so no Comet account is recorded for it: run Create again, or use the "Adopt Comet account" button if its account already exists. Nothing was sent to the Comet Server.', null);
-            }
+            // The core stops the routine actions itself when this is true and no marker is stored
+            // (the name may be another customer's); Create and the Adopt button do not read it.
+            $ctx['createAttempted'] = $stored['createAttempted'];
         }
         if ($action === 'ChangePassword' && $serviceId > 0 && self::hasPasswordField($params, $pid)) {
             $ctx['password'] = Passwords::choose(

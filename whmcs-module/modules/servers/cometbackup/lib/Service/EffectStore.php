@@ -18,7 +18,8 @@ use WHMCS\Database\Capsule;
  * - `customPassword` -> the customer's own password becomes the service password too
  *   (servicepassword: WHMCS encrypts it), so the welcome email, Change Password and a retried
  *   Create all use the password the Comet account really has.
- * - `marker` and `claim` -> the module's own table mod_cometbackup_services.
+ * - `marker`, `claim` and `createAttempted` -> the module's own table mod_cometbackup_services
+ *   (createAttempted in its create_attempted column).
  * - `adopted` ({username, marker}: an account created outside this module, e.g. by the official
  *   Comet module, found under the name this service's own records give) -> one Activity Log line;
  *   its `marker` and `username` effects come in the same list and are stored as usual, so
@@ -97,10 +98,11 @@ final class EffectStore
                     break;
                 case 'marker':
                     $row['marker'] = is_string($value) ? $value : '';
-                    if (!is_string($value) || $value === '') {
-                        // The account is gone (Terminate): nothing of an earlier Create remains.
-                        $row['create_attempted'] = 0;
-                    }
+                    break;
+                case 'createAttempted':
+                    // The core's own flag (Create sets it before its first add-user; an adoption,
+                    // Create's marker and Terminate clear it), passed back as context createAttempted.
+                    $row['create_attempted'] = $value === true ? 1 : 0;
                     break;
                 case 'claim':
                     $row['claim_username'] = is_array($value) ? (string) ($value['username'] ?? '') : '';
@@ -121,9 +123,6 @@ final class EffectStore
                     }
                     break;
                 case 'customPassword':
-                    // Only Create emits it, right before its first add-user: this module tried to
-                    // create the service's account (see ContextBuilder: no adoption after that).
-                    $row['create_attempted'] = 1;
                     $row['custom_password'] = $value === true ? 1 : 0;
                     $customPassword = (string) ($params['customfields']['Password'] ?? '');
                     if ($value === true && $customPassword !== '' && $customPassword !== (string) ($params['password'] ?? '')) {
