@@ -27,33 +27,22 @@ final class InheritTest extends ModuleTestCase
     /** The emulator's storage provider (LoadStorageProviders lists it). */
     private const PROVIDER = '5f3a8c2e9d7b4e10a1c2d3e4f5a6b701';
 
-    /**
-     * A server-level entry (TestConnection, UsageUpdate, ListAccounts) on this test's wiring: the
-     * App of the `app` branch when it is there (ModuleTestCase::entry), else the module's own.
-     */
+    /** A server-level entry (TestConnection, UsageUpdate, ListAccounts) through this test's App. */
     private function server(string $function, int $serverId, string $context = 'admin')
     {
-        return method_exists($this, 'entry')
-            ? $this->entry($function, Params::forServer($serverId), $context)
-            : Whmcs::call($function, Params::forServer($serverId), $context);
+        return $this->entry($function, Params::forServer($serverId), $context);
     }
 
-    /** The module's transport for $params (App::client, or Module::client before the App). */
+    /** The module's transport for $params. */
     private function clientFor(array $params): \WHMCS\Module\Server\CometBackup\Api\CometClient
     {
-        return property_exists($this, 'app') ? $this->app->client($params) : \WHMCS\Module\Server\CometBackup\Module::client($params);
+        return $this->app->client($params);
     }
 
-    /** UsageUpdate's services JSON (UsageRepository::servicesJson, or Module::usageServices before it). */
+    /** UsageUpdate's services JSON, as the repository builds it. */
     private static function servicesJson(int $serverId, int $page): string
     {
-        $repository = 'WHMCS\\Module\\Server\\CometBackup\\Repository\\UsageRepository';
-        if (class_exists($repository)) {
-            return (new $repository())->servicesJson($serverId, $page);
-        }
-        $method = new \ReflectionMethod(\WHMCS\Module\Server\CometBackup\Module::class, 'usageServices');
-        $method->setAccessible(true);
-        return $method->invoke(null, $serverId, $page);
+        return (new \WHMCS\Module\Server\CometBackup\Repository\UsageRepository())->servicesJson($serverId, $page);
     }
 
     /** The shapes the official module leaves behind, in both emulator modes. */
@@ -231,15 +220,12 @@ final class InheritTest extends ModuleTestCase
 
     /**
      * The client area, the admin tab, both sign-ins and the Adopt button as the first action on an
-     * inherited service (the views and SignIn wiring of the `app` branch; skipped without it).
+     * inherited service (the views render the core's ServiceOverview, SignIn and AdoptAccount).
      *
      * @dataProvider shapes
      */
     public function testPagesSignInAndTheAdoptButtonAdoptAnInheritedService(string $shape, string $mode): void
     {
-        if (!property_exists($this, 'app')) {
-            self::markTestSkipped('the client area, admin tab and SignIn views come with the app branch');
-        }
         $emu = $this->emulator(['mode' => $mode]);
 
         $svc = $this->inherited($emu, $shape);

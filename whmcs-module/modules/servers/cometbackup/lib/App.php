@@ -190,9 +190,8 @@ final class App
         $problems = [];
         if ($service) {
             $problems = $this->store->apply($params, $result->effects);
-        } elseif (method_exists($this->store, 'applyServer')) {
-            // The server's effects (serverVersion, per WHMCS server): EffectStore::applyServer comes
-            // with the inherit branch; before it is merged there is nothing of the server to keep.
+        } else {
+            // The server's effects (serverVersion, per WHMCS server).
             $this->store->applyServer($params, $result->effects);
         }
         return [$result, $problems, $client, $ctx];
@@ -507,12 +506,8 @@ final class App
         if (!$result->ok()) {
             return self::failed($this->planFailure($label, $result, $params));
         }
-        if (method_exists($this->store, 'afterSuccess')) {
-            // The applied password's digest, and both password fields set to it (inherit branch).
-            $problems = array_merge($problems, $this->store->afterSuccess($label, $params, $ctx));
-        } elseif ($action === 'ChangePassword') {
-            $problems = array_merge($problems, $this->store->syncCustomPassword($params, (string) ($params['password'] ?? '')));
-        }
+        // The applied password's digest, and both password fields set to it.
+        $problems = array_merge($problems, $this->store->afterSuccess($label, $params, $ctx));
         if ($problems !== []) {
             return self::failed(Failure::fromKey($label, 'module.whmcs_api', implode('; ', $problems), Redactor::valuesFromParams($params)));
         }

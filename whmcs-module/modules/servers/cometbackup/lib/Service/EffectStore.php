@@ -226,12 +226,6 @@ final class EffectStore
         return $problems;
     }
 
-    /** Kept for callers of the earlier name: after a successful Change Password. */
-    public function syncCustomPassword(array $params, string $newPassword): array
-    {
-        return $this->afterSuccess('ChangePassword', $params, ['password' => $newPassword]);
-    }
-
     private function activity(string $message, int $userId): void
     {
         if (function_exists('logActivity')) {
