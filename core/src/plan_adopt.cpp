@@ -14,21 +14,18 @@ static_assert(static_cast<int>(Phase::listed) + 1 == kAdoptPhases, "kAdoptPhases
 
 struct Scratch {
     bool had_marker = false;  // a marker was stored before the read
-    std::int64_t lookup_status = 0;
-    std::string lookup_message;
+    Lookup lookup;
 
     json to_json() const {
         json j = json::object();
         j["hadMarker"] = had_marker;
-        j["lookupStatus"] = lookup_status;
-        j["lookupMessage"] = lookup_message;
+        lookup.to_json(j);
         return j;
     }
     bool from_json(const json& j) {
         Fields f(j);
         f.flag("hadMarker", had_marker);
-        f.integer("lookupStatus", lookup_status);
-        f.text("lookupMessage", lookup_message);
+        lookup.from_json(f);
         return f.ok();
     }
 };
@@ -129,18 +126,11 @@ json resume_adopt(Machine& m, const Reply& r) {
         case Phase::read: {
             json profile, step;
             Ownership own = Ownership::ours;
-            switch (read_account(m, r, user, profile, own, step)) {
-                case AccountRead::failed: return step;
-                case AccountRead::confirm:
-                    s.lookup_status = r.status;
-                    s.lookup_message = r.message;
-                    return request(m, s, Phase::listed, list_users_call());
-                case AccountRead::profile: break;
-            }
+            if (!read_account_step(m, r, user, s, Phase::listed, profile, own, step)) return step;
             return report(m, profile, own == Ownership::adopted, s.had_marker);
         }
         case Phase::listed:
-            return confirm_missing(m, r, user, "get-user-profile-and-hash", s.lookup_status, s.lookup_message);
+            return s.lookup.confirm(m, r, user, "get-user-profile-and-hash");
     }
     return bad_state();
 }

@@ -223,6 +223,43 @@ bool lists_user(const json& body, const std::string& user);
 json confirm_missing(const Machine& m, const Reply& r, const std::string& user, const std::string& lookup,
                      std::int64_t status, const std::string& message);
 
+// A lookup's Status 400, kept in a plan's scratch until list-users confirms it (confirm_missing).
+// Every plan that reads an account before acting keeps one, under lookupStatus/lookupMessage.
+struct Lookup {
+    std::int64_t status = 0;
+    std::string message;
+
+    void keep(const Reply& r) {
+        status = r.status;
+        message = r.message;
+    }
+    // Adds lookupStatus/lookupMessage to the scratch object (each scratch adds them last, so the
+    // sealed scratch keeps its member order).
+    void to_json(json& j) const;
+    void from_json(Fields& f);
+    // confirm_missing with the kept answer of `lookup` (the endpoint that answered Status 400).
+    json confirm(const Machine& m, const Reply& r, const std::string& user, const std::string& lookup) const {
+        return confirm_missing(m, r, user, lookup, status, message);
+    }
+};
+
+// The read step of the read-only plans, read_account's reply turned into the next step. True with
+// `profile` and `own` set when the profile was read; false with `step` set otherwise: the list-users
+// request (the Status 400 kept in s.lookup, the plan resumes in phase `listed`) or the plan's failure.
+template <typename Scratch, typename Phase>
+bool read_account_step(Machine& m, const Reply& r, const std::string& user, Scratch& s, Phase listed,
+                       json& profile, Ownership& own, json& step) {
+    switch (read_account(m, r, user, profile, own, step)) {
+        case AccountRead::profile: return true;
+        case AccountRead::confirm:
+            s.lookup.keep(r);
+            step = request(m, s, listed, list_users_call());
+            return false;
+        case AccountRead::failed: return false;
+    }
+    return false;
+}
+
 // ---- the actions (one file per family) -----------------------------------------------------------
 // plan_create.cpp
 constexpr int kCreatePhases = 9;

@@ -20,21 +20,18 @@ constexpr std::size_t kJobLimit = 50;
 
 struct Scratch {
     json profile;  // the account's profile, between the read and the jobs
-    std::int64_t lookup_status = 0;
-    std::string lookup_message;
+    Lookup lookup;
 
     json to_json() const {
         json j = json::object();
         j["profile"] = profile;
-        j["lookupStatus"] = lookup_status;
-        j["lookupMessage"] = lookup_message;
+        lookup.to_json(j);
         return j;
     }
     bool from_json(const json& j) {
         Fields f(j);
         f.value("profile", profile);
-        f.integer("lookupStatus", lookup_status);
-        f.text("lookupMessage", lookup_message);
+        lookup.from_json(f);
         return f.ok() && (profile.is_null() || profile.is_object());
     }
 };
@@ -294,20 +291,13 @@ json resume_service_overview(Machine& m, const Reply& r) {
         case Phase::read: {
             json step;
             Ownership own = Ownership::ours;
-            switch (read_account(m, r, user, s.profile, own, step)) {
-                case AccountRead::failed: return step;
-                case AccountRead::confirm:
-                    s.lookup_status = r.status;
-                    s.lookup_message = r.message;
-                    return request(m, s, Phase::listed, list_users_call());
-                case AccountRead::profile: break;
-            }
+            if (!read_account_step(m, r, user, s, Phase::listed, s.profile, own, step)) return step;
             Call call{"get-jobs-for-custom-search", json::object(), {}};
             call.params["Query"] = job_query(user, m.ctx.now);
             return request(m, s, Phase::jobs, call);
         }
         case Phase::listed:
-            return confirm_missing(m, r, user, "get-user-profile-and-hash", s.lookup_status, s.lookup_message);
+            return s.lookup.confirm(m, r, user, "get-user-profile-and-hash");
         case Phase::jobs: {
             // Comet's empty list is null; anything else that is not a list is a failed read.
             const bool failed = !r.ok() || !(r.body.is_array() || r.body.is_null());

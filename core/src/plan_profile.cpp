@@ -16,16 +16,14 @@ struct Scratch {
     Edit edit = Edit::suspend;
     PolicyStep policy = PolicyStep::get;
     ProfileWrite write;
-    std::int64_t lookup_status = 0;  // a read's Status 400, until list-users confirms it
-    std::string lookup_message;
+    Lookup lookup;  // a read's Status 400, until list-users confirms it
 
     json to_json() const {
         json j = json::object();
         j["edit"] = static_cast<std::int64_t>(edit);
         j["policy"] = policy_step_json(policy);
         j["write"] = write.to_json();
-        j["lookupStatus"] = lookup_status;
-        j["lookupMessage"] = lookup_message;
+        lookup.to_json(j);
         return j;
     }
     bool from_json(const json& j) {
@@ -35,8 +33,7 @@ struct Scratch {
         f.integer("edit", e);
         f.value("policy", p);
         f.value("write", w);
-        f.integer("lookupStatus", lookup_status);
-        f.text("lookupMessage", lookup_message);
+        lookup.from_json(f);
         if (!f.ok() || e < 0 || e > static_cast<std::int64_t>(Edit::package)) return false;
         edit = static_cast<Edit>(e);
         return policy_step_from(p, policy) && write.from_json(w);
@@ -94,8 +91,7 @@ json resume_profile(Machine& m, const Reply& r) {
         case Phase::reread: {
             if (r.not_found()) {
                 // Status 400 is "no such user" but also other refusals: list-users decides.
-                s.lookup_status = r.status;
-                s.lookup_message = r.message;
+                s.lookup.keep(r);
                 return request(m, s, Phase::listed, list_users_call());
             }
             if (!r.ok() || !s.write.take(r.body)) return reply_failure(m, r, user);
@@ -134,7 +130,7 @@ json resume_profile(Machine& m, const Reply& r) {
             if (note_refused_write(s.write, r)) return read(m, s, Phase::reread);
             return reply_failure(m, r, user);
         case Phase::listed:
-            return confirm_missing(m, r, user, "get-user-profile-and-hash", s.lookup_status, s.lookup_message);
+            return s.lookup.confirm(m, r, user, "get-user-profile-and-hash");
     }
     return bad_state();
 }

@@ -11,19 +11,16 @@ enum class Phase { version, read, listed, session };
 static_assert(static_cast<int>(Phase::session) + 1 == kSignInPhases, "kSignInPhases counts Phase");
 
 struct Scratch {
-    std::int64_t lookup_status = 0;  // the read's Status 400, until list-users confirms it
-    std::string lookup_message;
+    Lookup lookup;  // the read's Status 400, until list-users confirms it
 
     json to_json() const {
         json j = json::object();
-        j["lookupStatus"] = lookup_status;
-        j["lookupMessage"] = lookup_message;
+        lookup.to_json(j);
         return j;
     }
     bool from_json(const json& j) {
         Fields f(j);
-        f.integer("lookupStatus", lookup_status);
-        f.text("lookupMessage", lookup_message);
+        lookup.from_json(f);
         return f.ok();
     }
 };
@@ -78,19 +75,12 @@ json resume_sign_in(Machine& m, const Reply& r) {
         case Phase::read: {
             json profile, step;
             Ownership own = Ownership::ours;
-            switch (read_account(m, r, user, profile, own, step)) {
-                case AccountRead::failed: return step;
-                case AccountRead::confirm:
-                    s.lookup_status = r.status;
-                    s.lookup_message = r.message;
-                    return request(m, s, Phase::listed, list_users_call());
-                case AccountRead::profile: break;
-            }
+            if (!read_account_step(m, r, user, s, Phase::listed, profile, own, step)) return step;
             return request(m, s, Phase::session,
                            Call{"account/session-start-as-user", target(m.ctx.username), {}});
         }
         case Phase::listed:
-            return confirm_missing(m, r, user, "get-user-profile-and-hash", s.lookup_status, s.lookup_message);
+            return s.lookup.confirm(m, r, user, "get-user-profile-and-hash");
         case Phase::session: return session_output(m, r, "user", user);
     }
     return bad_state();

@@ -506,6 +506,16 @@ bool lists_user(const json& body, const std::string& user) {
     return false;
 }
 
+void Lookup::to_json(json& j) const {
+    j["lookupStatus"] = status;
+    j["lookupMessage"] = message;
+}
+
+void Lookup::from_json(Fields& f) {
+    f.integer("lookupStatus", status);
+    f.text("lookupMessage", message);
+}
+
 json confirm_missing(const Machine& m, const Reply& r, const std::string& user, const std::string& lookup,
                      std::int64_t status, const std::string& message) {
     if (!r.ok()) return reply_failure(m, r, user);

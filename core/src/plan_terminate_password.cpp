@@ -11,23 +11,20 @@ namespace {
 struct Scratch {
     std::int64_t refused_status = 0;  // delete-user's refusal (0: the delete was not refused)
     std::string refused_message;
-    std::int64_t lookup_status = 0;   // the get-user-profile answer being confirmed
-    std::string lookup_message;
+    Lookup lookup;                    // the get-user-profile answer being confirmed
 
     json to_json() const {
         json j = json::object();
         j["refusedStatus"] = refused_status;
         j["refusedMessage"] = refused_message;
-        j["lookupStatus"] = lookup_status;
-        j["lookupMessage"] = lookup_message;
+        lookup.to_json(j);
         return j;
     }
     bool from_json(const json& j) {
         Fields f(j);
         f.integer("refusedStatus", refused_status);
         f.text("refusedMessage", refused_message);
-        f.integer("lookupStatus", lookup_status);
-        f.text("lookupMessage", lookup_message);
+        lookup.from_json(f);
         return f.ok();
     }
 };
@@ -63,8 +60,7 @@ constexpr const char* kAlreadyGone = "The Comet account was already gone";
 // Comet answers Status 400 for an unknown user, but also for other refusals: before calling an
 // account gone (and forgetting its marker), list-users must confirm that the name is not there.
 json confirm_gone(Machine& m, Scratch& s, const Reply& r) {
-    s.lookup_status = r.status;
-    s.lookup_message = r.message;
+    s.lookup.keep(r);
     return request(m, s, TerminatePhase::listed, list_users_call());
 }
 
@@ -135,12 +131,12 @@ json resume_terminate(Machine& m, const Reply& r) {
             if (s.refused_status != 0) return delete_refused(m, s);
             json detail = json::object();
             detail["endpoint"] = "get-user-profile";
-            detail["status"] = s.lookup_status;
-            detail["message"] = s.lookup_message;
+            detail["status"] = s.lookup.status;
+            detail["message"] = s.lookup.message;
             detail["username"] = user;
             return done_failure(m, "comet.refused",
-                                "The Comet Server refused get-user-profile: " + s.lookup_message + " (Status " +
-                                    std::to_string(s.lookup_status) + ")",
+                                "The Comet Server refused get-user-profile: " + s.lookup.message + " (Status " +
+                                    std::to_string(s.lookup.status) + ")",
                                 detail);
         }
     }
@@ -163,8 +159,7 @@ json resume_change_password(Machine& m, const Reply& r) {
         case PasswordPhase::verify:
             if (r.not_found()) {
                 // Status 400 is "no such user" but also other refusals: list-users decides.
-                s.lookup_status = r.status;
-                s.lookup_message = r.message;
+                s.lookup.keep(r);
                 return request(m, s, PasswordPhase::listed, list_users_call());
             }
             if (!r.ok()) return reply_failure(m, r, user);
@@ -184,7 +179,7 @@ json resume_change_password(Machine& m, const Reply& r) {
             }
             return reply_failure(m, r, user);
         case PasswordPhase::listed:
-            return confirm_missing(m, r, user, "get-user-profile", s.lookup_status, s.lookup_message);
+            return s.lookup.confirm(m, r, user, "get-user-profile");
     }
     return bad_state();
 }

@@ -562,14 +562,9 @@ final class App
      */
     private function signIn(array $params): array
     {
-        $system = Settings::systemUrl();
-        if ($system === '') {
-            return self::failed(Failure::fromKey('SignIn', 'module.no_system_url', '', Redactor::valuesFromParams($params)));
-        }
-        // The token is bound to this login session; without one no Comet session is started.
-        $sessionDigest = SsoTokens::sessionDigest((string) session_id());
-        if ($sessionDigest === '') {
-            return self::failed(Failure::fromKey('SignIn', 'module.sso_no_session', '', Redactor::valuesFromParams($params)));
+        [$refused, $system, $sessionDigest] = $this->signInPrelude('SignIn', $params);
+        if ($refused !== null) {
+            return $refused;
         }
         $role = $this->isAdminArea() ? 'admin' : 'customer';
         [$result, , $client] = $this->plan('SignIn', $params, ['role' => $role]);
@@ -596,13 +591,9 @@ final class App
 
     private function adminSignIn(array $params): array
     {
-        $system = Settings::systemUrl();
-        if ($system === '') {
-            return self::failed(Failure::fromKey('AdminSingleSignOn', 'module.no_system_url', '', Redactor::valuesFromParams($params)));
-        }
-        $sessionDigest = SsoTokens::sessionDigest((string) session_id());
-        if ($sessionDigest === '') {
-            return self::failed(Failure::fromKey('AdminSingleSignOn', 'module.sso_no_session', '', Redactor::valuesFromParams($params)));
+        [$refused, $system, $sessionDigest] = $this->signInPrelude('AdminSingleSignOn', $params);
+        if ($refused !== null) {
+            return $refused;
         }
         [$result, , $client] = $this->plan('AdminSingleSignOn', $params);
         if (!$result->ok()) {
@@ -612,6 +603,26 @@ final class App
         $client->log()->addSecrets([$key]);
         $token = SsoTokens::issue($client->baseUrl() . '/', $client->adminUsername(), $key, 'admin', 0, $sessionDigest, $this->now());
         return self::ok($system . self::SSO_PATH . '?token=' . $token);
+    }
+
+    /**
+     * What both sign-ins check before the core is asked for a session: the system URL (the token's
+     * page, sso.php, lives under it) and this login session's digest (the token is bound to it;
+     * without a login session no Comet session is started).
+     *
+     * @return array{0: ?array, 1: string, 2: string} [$action's failure or null, system URL, session digest]
+     */
+    private function signInPrelude(string $action, array $params): array
+    {
+        $system = Settings::systemUrl();
+        if ($system === '') {
+            return [self::failed(Failure::fromKey($action, 'module.no_system_url', '', Redactor::valuesFromParams($params))), '', ''];
+        }
+        $sessionDigest = SsoTokens::sessionDigest((string) session_id());
+        if ($sessionDigest === '') {
+            return [self::failed(Failure::fromKey($action, 'module.sso_no_session', '', Redactor::valuesFromParams($params))), '', ''];
+        }
+        return [null, $system, $sessionDigest];
     }
 
     /**
