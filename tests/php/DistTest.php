@@ -1,6 +1,6 @@
 <?php
 // make dist: builds the release zip with scripts/dist.sh, unpacks it into a fresh folder and runs
-// TestConnection and CreateAccount from THAT copy (a child PHP process that loads the unpacked
+// TestConnection, CreateAccount and the client area (the core's ServiceOverview) from THAT copy (a child PHP process that loads the unpacked
 // cometbackup.php through the harness, with no repository paths, build caches or COMETPROV_*
 // settings in its environment), against the Comet emulator. A file missing from the zip fails here.
 
@@ -93,7 +93,7 @@ final class DistTest extends HarnessTestCase
         self::assertMatchesRegularExpression('#\(lib\|runtime\|templates\)/ \{\s*deny all;\s*\}#', $readme);
     }
 
-    public function testTestConnectionAndCreateAccountRunFromTheUnpackedCopy(): void
+    public function testTestConnectionCreateAccountAndTheClientAreaRunFromTheUnpackedCopy(): void
     {
         $module = self::unpack();
         $emu = Emulator::start();
@@ -102,15 +102,19 @@ final class DistTest extends HarnessTestCase
             $report = self::callFromCopy($module, [
                 ['function' => 'TestConnection', 'server' => $ids['server']],
                 ['function' => 'CreateAccount', 'service' => $ids['service']],
+                ['function' => 'ClientArea', 'service' => $ids['service']],
             ]);
             self::assertSame(realpath($module), $report['moduleDir']);
             self::assertSame([realpath($module) . '/cometbackup.php'], $report['includedFrom'], 'only the unpacked copy was loaded');
 
-            [$test, $create] = $report['results'];
+            [$test, $create, $page] = $report['results'];
             self::assertSame([], $test['violations']);
             self::assertTrue($test['result']['success'], 'TestConnection from the zip: ' . ($test['result']['error'] ?? ''));
             self::assertSame([], $create['violations']);
             self::assertSame('success', $create['result']);
+            // The client area reads the account through the shipped core's ServiceOverview plan.
+            self::assertSame([], $page['violations']);
+            self::assertSame('templates/clientarea', $page['result']['templatefile'] ?? null, 'ClientArea from the zip: ' . json_encode($page['result']));
 
             $row = Capsule::table('tblhosting')->where('id', $ids['service'])->first();
             self::assertSame('Active', $row->domainstatus);

@@ -191,20 +191,21 @@ final class LifecycleTest extends ModuleTestCase
         // Someone else's login, or the same login in another browser session, cannot use it (and
         // using it burns it).
         if ($kind === 'user') {
+            // A refused token is spent: ask for a new one (and note its key for the secret checks).
+            $fresh = function () use ($username, &$keys): string {
+                $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
+                self::assertTrue($again['success']);
+                parse_str((string) parse_url($again['redirectTo'], PHP_URL_QUERY), $query);
+                $token = (string) $query['token'];
+                $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
+                return $token;
+            };
             [$status] = $this->app->ssoPage($token, ['uid' => 999999], (string) session_id());
             self::assertSame(403, $status);
-            $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
-            self::assertTrue($again['success']);
-            parse_str((string) parse_url($again['redirectTo'], PHP_URL_QUERY), $query);
-            $token = (string) $query['token'];
-            $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
+            $token = $fresh();
             [$status] = $this->app->ssoPage($token, $session, 'another-browser-' . bin2hex(random_bytes(8)));
             self::assertSame(403, $status);
-            $again = $this->call('ServiceSingleSignOn', (int) Capsule::table('tblhosting')->where('username', $username)->value('id'), [], 'client');
-            self::assertTrue($again['success']);
-            parse_str((string) parse_url($again['redirectTo'], PHP_URL_QUERY), $query);
-            $token = (string) $query['token'];
-            $keys[] = decrypt((string) Capsule::table('mod_cometbackup_sso')->where('token_hash', hash('sha256', $token))->value('session_key'));
+            $token = $fresh();
         }
         [$status, $headers, $html] = $this->app->ssoPage($token, $session, (string) session_id());
         self::assertSame(200, $status);
